@@ -1,0 +1,310 @@
+"""The grain bundle on disk: a folder with manifest.json and media/.
+
+Widgets write a bundle with `save_manifest`; exporters and the catalogue read
+it with `load_manifest`. Both go through the same validator, and reading
+upgrades older manifests step by step (`UPGRADES`).
+
+Schema versions
+---------------
+0  The pre-release shape: no ``type`` field, ``schema_version`` 0 or absent,
+   ``metadata.licence`` absent or spelt ``license``.
+1  The first published schema (grain.schema.json): ``type: "grain"`` and a
+   required ``metadata.licence`` (default CC-BY-SA-4.0).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..hub.workbenches import atomic_write
+from ..i18n import Message
+from .richtext import sanitize_rich_text
+from .starters import starter_questions, starter_title
+from .validate import (
+    MAX_MANIFEST_BYTES,
+    SCHEMA_VERSION,
+    BundleError,
+    Problem,
+    grain_schema,
+    validate_manifest,
+)
+
+MANIFEST = "manifest.json"
+BACKUP = "manifest.json.bak"
+DEFAULT_LICENCE = "CC-BY-SA-4.0"
+
+
+def grain_kinds() -> list[str]:
+    return list(grain_schema()["$defs"]["grainKind"]["enum"])
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+# -- upgrades -------------------------------------------------------------------------------
+
+
+def _upgrade_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 0 -> 1: add ``type: grain``; ``metadata.license`` becomes ``licence``."""
+    rest = {k: v for k, v in data.items() if k not in ("schema_version", "type")}
+    upgraded = {"schema_version": 1, "type": data.get("type", "grain"), **rest}
+    meta = upgraded.get("metadata")
+    if isinstance(meta, dict) and "licence" not in meta:
+        meta["licence"] = meta.pop("license", DEFAULT_LICENCE)
+    return upgraded
+
+
+# from-version -> step giving the next version; every released version keeps its step
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _upgrade_0_to_1}
+
+
+def upgrade_manifest(data: dict[str, Any], where: Path | str = MANIFEST) -> dict[str, Any]:
+    """`data` brought to the current schema version, one step at a time (a copy)."""
+    if not isinstance(data, dict):
+        raise BundleError(where, [Problem("", Message("the manifest must be a JSON object {{…}}"))])
+    version = data.get("schema_version", 0)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise BundleError(
+            where,
+            [
+                Problem(
+                    "schema_version",
+                    Message("« {value} » is not a schema version number", value=version),
+                )
+            ],
+        )
+    if version > SCHEMA_VERSION:
+        raise BundleError(
+            where,
+            [
+                Problem(
+                    "schema_version",
+                    Message(
+                        "this grain was made by a newer Imaginecole Studio (schema {version}, "
+                        "this one reads up to {current}); update Imaginecole Studio",
+                        version=version,
+                        current=SCHEMA_VERSION,
+                    ),
+                )
+            ],
+        )
+    data = copy.deepcopy(data)
+    while version < SCHEMA_VERSION:
+        data = UPGRADES[version](data)
+        version = data["schema_version"]
+    return data
+
+
+# -- reading and writing --------------------------------------------------------------------
+
+
+def manifest_path(bundle_dir: Path | str) -> Path:
+    path = Path(bundle_dir)
+    return path if path.suffix == ".json" and not path.is_dir() else path / MANIFEST
+
+
+def load_manifest(bundle_dir: Path | str, *, validate: bool = True) -> dict[str, Any]:
+    """Read, upgrade and validate the manifest of a bundle folder.
+
+    Raises BundleError, whose `problems` list every reason. ``validate=False``
+    only upgrades: a widget uses it to reopen a draft saved with problems.
+    """
+    path = manifest_path(bundle_dir)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise BundleError(
+            path.parent,
+            [
+                Problem(
+                    "",
+                    Message(
+                        "there is no readable manifest.json in this folder; "
+                        "create a grain with « imaginecole grain new »"
+                    ),
+                )
+            ],
+        ) from None
+    if size > MAX_MANIFEST_BYTES:
+        raise BundleError(
+            path,
+            [
+                Problem(
+                    "",
+                    Message(
+                        "the manifest is {mb:.1f} MB; the limit is {limit} MB. "
+                        "Split the text into several grains or put long texts in media files",
+                        mb=size / 1024 / 1024,
+                        limit=MAX_MANIFEST_BYTES >> 20,
+                    ),
+                )
+            ],
+        )
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BundleError(path, [Problem("", Message("the manifest is not UTF-8 text"))]) from None
+    except json.JSONDecodeError as exc:
+        raise BundleError(
+            path,
+            [
+                Problem(
+                    "",
+                    Message(
+                        "line {line}, column {column}: JSON syntax error ({problem})",
+                        line=exc.lineno,
+                        column=exc.colno,
+                        problem=exc.msg,
+                    ),
+                )
+            ],
+        ) from None
+    data = upgrade_manifest(data, path)
+    if validate:
+        problems = validate_manifest(data, path.parent)
+        if problems:
+            raise BundleError(path.parent, problems)
+    return data
+
+
+def sanitize_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `manifest` whose rich-text fields hold only the allowed HTML subset."""
+    data = copy.deepcopy(manifest)
+    for question in data.get("questions") or []:
+        if not isinstance(question, dict):
+            continue
+        if isinstance(question.get("statement"), str):
+            question["statement"] = sanitize_rich_text(question["statement"])
+        for choice in question.get("choices") or []:
+            if isinstance(choice, dict) and isinstance(choice.get("text"), str):
+                choice["text"] = sanitize_rich_text(choice["text"])
+        for card in question.get("cards") or []:
+            for side in ("front", "back"):
+                if isinstance(card, dict) and isinstance(card.get(side), str):
+                    card[side] = sanitize_rich_text(card[side])
+    return data
+
+
+def _fsync_dir(folder: Path) -> None:
+    # makes the rename itself durable; not possible on every OS, hence best effort
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def save_manifest(
+    bundle_dir: Path | str, manifest: dict[str, Any], *, validate: bool = True
+) -> dict[str, Any]:
+    """Clean, stamp, validate and write manifest.json atomically; return what was written.
+
+    Rich text is sanitised and ``metadata.modified`` set. The previous manifest
+    is kept as manifest.json.bak, and the new one replaces it in one rename, so
+    a crash mid-save leaves the old manifest whole. With ``validate=False`` (a
+    widget's autosave of a draft) problems do not stop the save.
+    """
+    folder = Path(bundle_dir)
+    data = sanitize_manifest(manifest)
+    meta = data.get("metadata")
+    if isinstance(meta, dict):
+        meta["modified"] = now_iso()
+        meta.setdefault("created", meta["modified"])
+    if validate:
+        problems = validate_manifest(data, folder)
+        if problems:
+            raise BundleError(folder, problems)
+    payload = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    (folder / "media").mkdir(parents=True, exist_ok=True)
+    target = folder / MANIFEST
+    if target.exists():
+        atomic_write(folder / BACKUP, target.read_bytes())
+    atomic_write(target, payload)
+    _fsync_dir(folder)
+    return data
+
+
+def create_bundle(bundle_dir: Path | str, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Save `manifest` as a new bundle; refuses a folder that already holds files."""
+    folder = Path(bundle_dir)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise BundleError(
+            folder,
+            [
+                Problem(
+                    "",
+                    Message(
+                        "the folder {folder} already exists and is not empty; nothing was "
+                        "written. Choose a new folder name",
+                        folder=folder,
+                    ),
+                )
+            ],
+        )
+    return save_manifest(folder, manifest)
+
+
+def new_grain(kind: str, language: str = "fr", **metadata: Any) -> dict[str, Any]:
+    """A valid starter manifest of `kind` with sample content to replace.
+
+    Keyword arguments fill ``metadata`` (title, country, level, subject…);
+    None values are left out. Raises BundleError if the result is not valid.
+    """
+    if kind not in grain_kinds():
+        raise BundleError(
+            kind,
+            [
+                Problem(
+                    "kind",
+                    Message(
+                        "« {value} » is not allowed; use one of: {allowed}",
+                        value=kind,
+                        allowed=", ".join(grain_kinds()),
+                    ),
+                )
+            ],
+        )
+    stamp = now_iso()
+    given = {k: v for k, v in metadata.items() if v is not None}
+    meta = {
+        "title": starter_title(kind, language),
+        "language": language,
+        "resource_type": "exercice",
+        "learning_time": "PT10M",
+        "licence": DEFAULT_LICENCE,
+        "created": stamp,
+        "modified": stamp,
+    }
+    meta.update(given)
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "type": "grain",
+        "id": str(uuid.uuid4()),
+        "kind": kind,
+        "metadata": meta,
+        "questions": starter_questions(kind, language),
+        "settings": {
+            "pass_mark": 0.5,
+            "shuffle_questions": False,
+            "shuffle_choices": kind in ("single_choice", "multiple_choice"),
+            "allow_retry": True,
+            "show_solutions": True,
+        },
+    }
+    problems = validate_manifest(manifest)
+    if problems:
+        raise BundleError(str(meta.get("title", kind)), problems)
+    return manifest

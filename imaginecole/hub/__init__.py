@@ -1,0 +1,1 @@
+"""Glue between a validated workshop and JupyterHub."""

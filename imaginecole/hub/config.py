@@ -1,0 +1,270 @@
+"""Apply a validated workshop to a JupyterHub `Config`.
+
+`hub_config/jupyterhub_config.py` stays thin: it builds `HubSettings` from the
+environment that `imaginecole up` sets, and calls `apply_workshop`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from traitlets.config import Config
+
+from ..workshop import Workshop
+
+CATALOGUE_SCOPES = {
+    "custom:catalogue:read": {"description": "Read the shared catalogue, drafts included."},
+    "custom:catalogue:write": {"description": "Publish one's own resources to the catalogue."},
+    "custom:catalogue:review": {"description": "Review, approve or send back submissions."},
+}
+TRAINER_SCOPES = [
+    "admin-ui",
+    "list:users",
+    "read:users",
+    "admin:servers",
+    "access:servers",
+    "read:groups",
+    "list:groups",
+    "read:roles",
+    "read:services",
+    "list:services",
+    "custom:catalogue:read",
+    "custom:catalogue:write",
+    "custom:catalogue:review",
+]
+TEACHER_SCOPES = ["self", "access:services", "custom:catalogue:read", "custom:catalogue:write"]
+SUPERVISOR_SERVICE = "imaginecole-supervisor"
+LAUNCHERS = {"fr": "Lanceur.ipynb", "en": "Launcher.ipynb", "ar": "Lanceur.ipynb"}
+
+
+def repo_root() -> Path:
+    """The checkout or installed tree that holds notebooks/, templates/, hub_config/."""
+    return Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class HubSettings:
+    data_dir: Path
+    ip: str = "127.0.0.1"
+    port: int = 8000
+    isolated: bool = False
+    root: Path | None = None
+
+    @property
+    def tree(self) -> Path:
+        return self.root or repo_root()
+
+    @property
+    def proxy_api_port(self) -> int:
+        return self.port + 1
+
+    @property
+    def hub_port(self) -> int:
+        return self.port + 2
+
+    def secret(self, name: str, nbytes: int = 32) -> str:
+        """A secret kept in the data folder (0600), made on first use."""
+        path = self.data_dir / "secrets" / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(nbytes))
+        return path.read_text().strip()
+
+
+def landing_url(workshop: Workshop) -> str:
+    if workshop.landing == "lab":
+        return "/lab"
+    return f"/voila/render/{LAUNCHERS[workshop.language]}"
+
+
+def singleuser_server_config(workshop: Workshop) -> dict:
+    """jupyter_server_config.json for every single-user server of the workshop."""
+    from .pages import voila_resources
+
+    resources = voila_resources(workshop.language)
+    idle_kernel = min(workshop.idle_timeout_minutes * 60, 1800)
+    return {
+        "ServerApp": {
+            # JS and CSS shrink to about a fifth over a slow LAN
+            "tornado_settings": {"compress_response": True},
+            # Voilà's error pages read their strings from here
+            "jinja_template_vars": resources,
+            "jpserver_extensions": {
+                "jupyterlab": True,
+                "voila.server_extension": True,
+                "jupyter_lsp": False,
+                "notebook_shim": False,
+                "jupyter_server_terminals": True,
+            },
+        },
+        "MappingKernelManager": {
+            # every Voilà page view starts a kernel: reap those left behind
+            "cull_idle_timeout": idle_kernel,
+            "cull_interval": 60,
+            "cull_connected": False,
+            "cull_busy": False,
+        },
+        "VoilaConfiguration": {
+            "template": "imaginecole",
+            "resources": resources,
+            "show_tracebacks": False,
+            "enable_nbextensions": False,
+        },
+        # without a timeout about 1 render in 10 hung forever under load
+        "VoilaExecutor": {"timeout": 120, "startup_timeout": 120},
+        "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"},
+    }
+
+
+def lab_settings_overrides(workshop: Workshop) -> dict:
+    locale = {"fr": "fr_FR", "en": "en", "ar": "en"}[workshop.language]
+    return {
+        "@jupyterlab/translation-extension:plugin": {"locale": locale},
+        "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    }
+
+
+def write_singleuser_config(workshop: Workshop, settings: HubSettings) -> Path:
+    """Write the single-user config folder (put on JUPYTER_CONFIG_PATH) and return it."""
+    folder = settings.data_dir / "jupyter-config"
+    (folder / "labconfig").mkdir(parents=True, exist_ok=True)
+    (folder / "jupyter_server_config.json").write_text(
+        json.dumps(singleuser_server_config(workshop), indent=1)
+    )
+    (folder / "labconfig" / "default_setting_overrides.json").write_text(
+        json.dumps(lab_settings_overrides(workshop), indent=1)
+    )
+    for path in (folder, folder / "labconfig"):
+        os.chmod(path, 0o755)
+    return folder
+
+
+def roles(workshop: Workshop) -> list[dict]:
+    return [
+        {
+            "name": "trainer",
+            "description": "Runs the workshop: sees every server and can open it to help.",
+            "scopes": TRAINER_SCOPES,
+            "users": workshop.trainer_names,
+        },
+        {
+            "name": "teacher",
+            "description": "Builds resources on their own server and publishes them.",
+            "scopes": TEACHER_SCOPES,
+            "users": workshop.teacher_names,
+        },
+        {
+            "name": "idle-culler",
+            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+            "services": ["idle-culler"],
+        },
+        {
+            "name": SUPERVISOR_SERVICE,
+            "scopes": ["list:users", "read:users", "admin:servers", "read:servers"],
+            "services": [SUPERVISOR_SERVICE],
+        },
+    ]
+
+
+def apply_workshop(c: Config, workshop: Workshop, settings: HubSettings) -> None:
+    """Set everything the workshop decides on the hub config `c`."""
+    data = settings.data_dir
+    tree = settings.tree
+    bin_dir = Path(sys.executable).parent
+
+    c.JupyterHub.ip = settings.ip
+    c.JupyterHub.port = settings.port
+    c.JupyterHub.hub_ip = "127.0.0.1"
+    c.JupyterHub.hub_port = settings.hub_port
+    c.JupyterHub.db_url = f"sqlite:///{data / 'jupyterhub.sqlite'}"
+    c.JupyterHub.cookie_secret_file = str(data / "secrets" / "jupyterhub_cookie_secret")
+    c.JupyterHub.pid_file = str(data / "jupyterhub.pid")
+    # servers start `concurrent_limit` at a time (WorkshopSpawner.start_slots); the hub
+    # answers 429 only far beyond that
+    c.JupyterHub.concurrent_spawn_limit = max(100, 10 * workshop.spawn["concurrent_limit"])
+    c.JupyterHub.tornado_settings = {"compress_response": True}
+
+    c.ConfigurableHTTPProxy.command = [str(tree / "node_modules" / ".bin" / "configurable-http-proxy")]
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
+    c.ConfigurableHTTPProxy.auth_token = settings.secret("proxy_auth_token")
+    c.ConfigurableHTTPProxy.pid_file = str(data / "proxy.pid")
+
+    # pages
+    from .pages import template_vars
+
+    c.JupyterHub.template_paths = [str(tree / "templates" / "hub")]
+    c.JupyterHub.template_vars = template_vars(workshop)
+
+    # who may log in, and how
+    everyone = {p.username for p in workshop.everyone}
+    c.Authenticator.allowed_users = everyone
+    c.Authenticator.allow_existing_users = False
+    if workshop.auth["mode"] == "first-use":
+        c.JupyterHub.authenticator_class = "firstuseauthenticator.FirstUseAuthenticator"
+        c.FirstUseAuthenticator.dbm_path = str(data / "passwords.dbm")
+        c.FirstUseAuthenticator.create_users = False
+        c.FirstUseAuthenticator.min_password_length = workshop.auth["min_password_length"]
+    else:
+        c.JupyterHub.authenticator_class = "imaginecole.hub.auth.WorkshopCodeAuthenticator"
+        c.WorkshopCodeAuthenticator.code = workshop.auth["code"]
+        c.WorkshopCodeAuthenticator.trainer_code = workshop.auth["trainer_code"]
+        c.WorkshopCodeAuthenticator.trainers = workshop.trainer_names
+
+    # roles, groups, scopes
+    c.JupyterHub.custom_scopes = CATALOGUE_SCOPES
+    c.JupyterHub.load_roles = roles(workshop)
+    c.JupyterHub.load_groups = {
+        name: {"users": users} for name, users in sorted(workshop.groups().items())
+    }
+    # teachers open hub services (catalogue, apps): without this they get 403
+    c.JupyterHub.extra_user_scopes = {"access:services"}
+
+    # services started with the hub
+    c.JupyterHub.services = [
+        {
+            "name": "idle-culler",
+            "command": [
+                sys.executable,
+                "-m",
+                "jupyterhub_idle_culler",
+                f"--timeout={workshop.idle_timeout_minutes * 60}",
+                "--cull-every=60",
+                f"--concurrency={workshop.spawn['concurrent_limit']}",
+            ],
+        },
+        {
+            "name": SUPERVISOR_SERVICE,
+            "api_token": settings.secret("supervisor_api_token"),
+        },
+    ]
+
+    # spawner
+    lang = workshop.language
+    c.JupyterHub.spawner_class = "imaginecole.hub.spawner.WorkshopSpawner"
+    c.WorkshopSpawner.mode = "isolated" if settings.isolated else "simple"
+    c.WorkshopSpawner.homes_dir = str(data / "homes")
+    c.WorkshopSpawner.language = lang
+    c.WorkshopSpawner.start_slots = workshop.spawn["concurrent_limit"]
+    c.WorkshopSpawner.workbench_dir = str(tree / "notebooks" / ("en" if lang == "en" else "fr"))
+    c.Spawner.cmd = [str(bin_dir / "jupyterhub-singleuser")]
+    c.Spawner.default_url = landing_url(workshop)
+    c.Spawner.start_timeout = 180
+    c.Spawner.http_timeout = 120
+    c.Spawner.mem_limit = workshop.resources["mem_limit"]
+    c.Spawner.cpu_limit = float(workshop.resources["cpu_limit"])
+    config_dir = write_singleuser_config(workshop, settings)
+    c.Spawner.environment = {
+        "PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin",
+        "JUPYTER_PATH": str(tree / "templates"),
+        "JUPYTER_CONFIG_PATH": str(config_dir),
+        "IMAGINECOLE_COUNTRY": workshop.country,
+        "IMAGINECOLE_WORKSHOP": workshop.name,
+        "PYTHONUNBUFFERED": "1",
+    }

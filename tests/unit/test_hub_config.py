@@ -1,0 +1,106 @@
+"""The workshop applied to a bare traitlets Config, in both modes."""
+
+import json
+from pathlib import Path
+
+import pytest
+from traitlets.config import Config
+
+from imaginecole.hub.config import HubSettings, apply_workshop
+from imaginecole.workshop import load_workshop
+
+EXAMPLES = Path(__file__).parents[2] / "hub_config" / "examples"
+
+
+@pytest.fixture
+def demo():
+    return load_workshop(EXAMPLES / "demo-workshop.yaml")
+
+
+def apply(workshop, tmp_path, **kw) -> Config:
+    c = Config()
+    apply_workshop(c, workshop, HubSettings(data_dir=tmp_path, **kw))
+    return c
+
+
+def test_first_use_workshop(demo, tmp_path):
+    c = apply(demo, tmp_path)
+    assert c.JupyterHub.authenticator_class == "firstuseauthenticator.FirstUseAuthenticator"
+    assert c.FirstUseAuthenticator.create_users is False
+    assert c.FirstUseAuthenticator.dbm_path.startswith(str(tmp_path))
+    assert c.Authenticator.allowed_users == {"formatrice", *demo.teacher_names}
+    assert (c.JupyterHub.ip, c.JupyterHub.port) == ("127.0.0.1", 8000)
+    assert c.JupyterHub.db_url == f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
+    assert c.WorkshopSpawner.mode == "simple"
+    assert c.WorkshopSpawner.homes_dir == str(tmp_path / "homes")
+    assert c.Spawner.default_url == "/voila/render/Lanceur.ipynb"
+    assert "--allow-root" not in " ".join(c.Spawner.cmd + list(c.Spawner.get("args", [])))
+
+
+def test_roles_groups_and_scopes(demo, tmp_path):
+    c = apply(demo, tmp_path)
+    roles = {r["name"]: r for r in c.JupyterHub.load_roles}
+    assert roles["trainer"]["users"] == ["formatrice"]
+    assert {"admin-ui", "access:servers", "admin:servers", "custom:catalogue:review"} <= set(
+        roles["trainer"]["scopes"]
+    )
+    assert "custom:catalogue:review" not in roles["teacher"]["scopes"]
+    assert "access:servers" not in roles["teacher"]["scopes"]
+    assert set(roles["teacher"]["users"]) == set(demo.teacher_names)
+    assert set(c.JupyterHub.custom_scopes) == {
+        "custom:catalogue:read",
+        "custom:catalogue:write",
+        "custom:catalogue:review",
+    }
+    assert "access:services" in c.JupyterHub.extra_user_scopes
+    assert c.JupyterHub.load_groups["team-les-baobabs"]["users"] == ["moussa.ba", "fatou.sow"]
+    assert "country-ml" in c.JupyterHub.load_groups
+    services = {s["name"]: s for s in c.JupyterHub.services}
+    assert "--timeout=3600" in services["idle-culler"]["command"]
+    assert roles["idle-culler"]["services"] == ["idle-culler"]
+
+
+def test_workshop_code_isolated_on_the_lan(tmp_path):
+    w = load_workshop(EXAMPLES / "workshop-code.yaml")
+    c = apply(w, tmp_path, ip="0.0.0.0", port=9000, isolated=True)
+    assert c.JupyterHub.authenticator_class == "imaginecole.hub.auth.WorkshopCodeAuthenticator"
+    assert c.WorkshopCodeAuthenticator.code == "baobab-2026"
+    assert c.WorkshopCodeAuthenticator.trainers == ["formateur"]
+    assert c.WorkshopSpawner.mode == "isolated"
+    assert (c.JupyterHub.ip, c.JupyterHub.port) == ("0.0.0.0", 9000)
+    assert c.ConfigurableHTTPProxy.api_url == "http://127.0.0.1:9001"
+    assert c.JupyterHub.hub_port == 9002
+
+
+def test_secrets_are_private_and_stable(demo, tmp_path):
+    first = apply(demo, tmp_path).ConfigurableHTTPProxy.auth_token
+    second = apply(demo, tmp_path).ConfigurableHTTPProxy.auth_token
+    assert first == second and len(first) == 64
+    assert (tmp_path / "secrets" / "proxy_auth_token").stat().st_mode & 0o077 == 0
+
+
+def test_single_user_config_is_offline_french_and_culls(demo, tmp_path):
+    c = apply(demo, tmp_path)
+    folder = Path(c.Spawner.environment["JUPYTER_CONFIG_PATH"])
+    server = json.loads((folder / "jupyter_server_config.json").read_text())
+    assert server["VoilaExecutor"]["timeout"] > 0
+    assert server["VoilaConfiguration"]["template"] == "imaginecole"
+    assert server["MappingKernelManager"]["cull_idle_timeout"] > 0
+    assert server["ServerApp"]["tornado_settings"]["compress_response"] is True
+    lab = json.loads((folder / "labconfig" / "default_setting_overrides.json").read_text())
+    assert lab["@jupyterlab/translation-extension:plugin"]["locale"] == "fr_FR"
+    assert c.Spawner.environment["JUPYTER_PATH"].endswith("templates")
+
+
+def test_authenticators_accept_the_right_codes():
+    import asyncio
+
+    from imaginecole.hub.auth import WorkshopCodeAuthenticator
+
+    auth = WorkshopCodeAuthenticator(code="teachers-1", trainer_code="trainers-123", trainers=["awa"])
+    login = lambda u, p: asyncio.run(auth.authenticate(None, {"username": u, "password": p}))  # noqa: E731
+    assert login("moussa", "teachers-1") == {"name": "moussa"}
+    assert login("awa", "trainers-123") == {"name": "awa"}
+    assert login("awa", "teachers-1") is None  # a trainer cannot use the teachers' code
+    assert login("moussa", "trainers-123") is None
+    assert login("moussa", "") is None

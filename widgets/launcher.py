@@ -1,0 +1,285 @@
+"""The launcher: the teacher's home page, listing the workbenches as cards.
+
+A workbench is a notebook whose metadata holds::
+
+    "imaginecole": {"kind": "workbench", "title": "...", "description": "...", "order": 0}
+
+Each card links to the notebook rendered by Voilà (``voila/render/<file>``),
+with a URL relative to the page, so it works under ``/user/<name>/`` on the hub
+and on a bare Jupyter server alike.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import ipywidgets
+from traitlets import Int, List, Unicode, default
+
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext_for
+
+WORKBENCH_KIND = "workbench"
+# a workbench is a guided notebook, not a data dump: skip anything bigger
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+UNORDERED = 1000
+RENDER_PATH = "voila/render/"
+
+_CSS = """
+<style>
+.ic-launcher { max-width: 60rem; margin: 0 auto; font-size: 1rem; line-height: 1.5; }
+.ic-launcher h2 { font-size: 1.5rem; margin: 0.5rem 0; }
+.ic-launcher .ic-workshop { margin: 0 0 0.5rem; color: #3d3d3d; }
+.ic-cards { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.75rem;
+  grid-template-columns: repeat(auto-fill, minmax(min(100%, 16rem), 1fr)); }
+.ic-card { position: relative; padding: 0.75rem 1rem; border-radius: 6px;
+  border: 1px solid var(--jp-border-color1, #949494);
+  background: var(--jp-layout-color0, #fff); min-height: 44px; }
+.ic-card:hover { border-color: var(--jp-brand-color1, #1a5fb4); }
+.ic-card:focus-within { outline: 3px solid #1a5fb4; outline-offset: 2px; }
+.ic-card h3 { font-size: 1.15rem; margin: 0 0 0.25rem; }
+.ic-launcher a { color: var(--jp-content-link-color, #1a5fb4); text-decoration: underline; }
+/* the whole card is the link's target area (WCAG 2.5.5), the link stays the name */
+.ic-card a::after { content: ""; position: absolute; inset: 0; }
+.ic-card a:focus { outline: none; }
+.ic-card p { margin: 0; color: var(--jp-ui-font-color1, #222); }
+.ic-launcher a:focus-visible, .ic-launcher-footer a:focus-visible {
+  outline: 3px solid #1a5fb4; outline-offset: 2px; }
+.ic-launcher-footer { margin-top: 1rem; gap: 1rem; }
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class Workbench:
+    """One workbench notebook; `path` is POSIX and relative to the launcher folder."""
+
+    path: str
+    title: str
+    description: str
+    order: int
+
+
+def launcher_language(environ: Mapping[str, str] | None = None) -> str:
+    """The language from ``$IMAGINECOLE_LANGUAGE`` (``fr`` when unset or unknown)."""
+    env = os.environ if environ is None else environ
+    language = env.get("IMAGINECOLE_LANGUAGE", "").strip().lower()
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def page_location(environ: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """(URL of the server root, folder of the page) relative to the launcher page.
+
+    Voilà gives the kernel its request path (``SCRIPT_NAME``) and base URL
+    (``VOILA_BASE_URL``). Without them the page is assumed to be a notebook at
+    the top of the server (``voila/render/X.ipynb`` or ``lab/tree/X.ipynb``).
+    """
+    env = os.environ if environ is None else environ
+    base = env.get("VOILA_BASE_URL", "")
+    script = env.get("SCRIPT_NAME", "")
+    if base:
+        prefix = base.rstrip("/") + "/" + RENDER_PATH
+        if script.startswith(prefix):
+            folder = posixpath.dirname(script[len(prefix) :])
+            depth = folder.count("/") + 1 if folder else 0
+            return "../" * (2 + depth), folder
+    return "../../", ""
+
+
+def _localized(value: object, language: str) -> str:
+    """A metadata text, either a string or a mapping of language -> string."""
+    if isinstance(value, Mapping):
+        for key in (language, DEFAULT_LANGUAGE, *value.keys()):
+            if isinstance(value.get(key), str):
+                return value[key].strip()
+        return ""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def read_workbench(path: Path, folder: Path, language: str = DEFAULT_LANGUAGE) -> Workbench | None:
+    """The workbench described by the notebook at `path`, or None if it is not one."""
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            return None
+        with path.open(encoding="utf-8") as fh:
+            notebook = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    metadata = notebook.get("metadata") if isinstance(notebook, dict) else None
+    info = metadata.get("imaginecole") if isinstance(metadata, dict) else None
+    if not isinstance(info, dict) or info.get("kind") != WORKBENCH_KIND:
+        return None
+    order = info.get("order")
+    if isinstance(order, bool) or not isinstance(order, int):
+        order = UNORDERED
+    title = _localized(info.get("title"), language) or path.stem.replace("_", " ")
+    return Workbench(
+        path=path.relative_to(folder).as_posix(),
+        title=title,
+        description=_localized(info.get("description"), language),
+        order=order,
+    )
+
+
+def _notebooks(folder: Path, depth: int):
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue  # .ipynb_checkpoints, .local, .imaginecole ...
+        if entry.is_file() and entry.name.endswith(".ipynb"):
+            yield Path(entry.path)
+        elif depth > 0 and entry.is_dir(follow_symlinks=False):
+            yield from _notebooks(Path(entry.path), depth - 1)
+
+
+def find_workbenches(
+    folder: Path | str, language: str = DEFAULT_LANGUAGE, depth: int = 1
+) -> list[Workbench]:
+    """The workbenches in `folder` and `depth` levels of subfolders, in display order."""
+    folder = Path(folder)
+    found = [
+        workbench
+        for path in _notebooks(folder, depth)
+        if (workbench := read_workbench(path, folder, language)) is not None
+    ]
+    return sorted(found, key=lambda w: (w.order, w.title.casefold(), w.path))
+
+
+class Launcher(ipywidgets.VBox):
+    """Welcome heading, one card per workbench, and a link to JupyterLab."""
+
+    folder = Unicode(
+        "",
+        help="Folder searched for workbench notebooks; empty means the current "
+        "working directory (under Voilà, the launcher notebook's folder).",
+    )
+    depth = Int(1, help="How many levels of subfolders are searched as well.")
+    language = Unicode(help="Interface language: fr, en or ar ($IMAGINECOLE_LANGUAGE).")
+    user_name = Unicode(help="Name shown in the welcome heading ($JUPYTERHUB_USER).")
+    workshop_name = Unicode(help="Workshop shown under the heading ($IMAGINECOLE_WORKSHOP).")
+    root_href = Unicode(
+        help="URL of the single-user server root, relative to the launcher page "
+        "(computed from Voilà's request path, else ../../)."
+    )
+    render_href = Unicode(
+        help="URL prefix, relative to the launcher page, that opens a path relative "
+        "to `folder` as a Voilà app (computed like root_href)."
+    )
+    workbenches = List(help="The workbenches found by the last refresh, in display order.")
+
+    @default("language")
+    def _default_language(self) -> str:
+        return launcher_language()
+
+    @default("user_name")
+    def _default_user_name(self) -> str:
+        return os.environ.get("JUPYTERHUB_USER", "")
+
+    @default("workshop_name")
+    def _default_workshop_name(self) -> str:
+        return os.environ.get("IMAGINECOLE_WORKSHOP", "")
+
+    @default("root_href")
+    def _default_root_href(self) -> str:
+        return page_location()[0]
+
+    @default("render_href")
+    def _default_render_href(self) -> str:
+        root, page_folder = page_location()
+        # `folder` defaults to the page's own folder, so paths are relative to it
+        inside = quote(page_folder) + "/" if page_folder and not self.folder else ""
+        return root + RENDER_PATH + inside
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.add_class("ic-launcher-widget")
+        self._header = ipywidgets.HTML()
+        self._cards = ipywidgets.HTML()
+        self._refresh_button = ipywidgets.Button(icon="refresh")
+        self._refresh_button.on_click(lambda _button: self.refresh())
+        self._lab_link = ipywidgets.HTML()
+        footer = ipywidgets.HBox(
+            [self._refresh_button, self._lab_link],
+            layout=ipywidgets.Layout(flex_flow="row wrap", align_items="center"),
+        )
+        footer.add_class("ic-launcher-footer")
+        self.children = [self._header, self._cards, footer]
+        self.observe(
+            self._on_change,
+            names=[
+                "folder",
+                "depth",
+                "language",
+                "user_name",
+                "workshop_name",
+                "root_href",
+                "render_href",
+            ],
+        )
+        self.refresh()
+
+    def _on_change(self, _change: dict) -> None:
+        self.refresh()
+
+    def _gettext(self):
+        language = self.language if self.language in LANGUAGES else DEFAULT_LANGUAGE
+        return gettext_for(language)
+
+    def _wrap(self, body: str) -> str:
+        language = self.language if self.language in LANGUAGES else DEFAULT_LANGUAGE
+        direction = "rtl" if language == "ar" else "ltr"
+        return f'<div class="ic-launcher" lang="{language}" dir="{direction}">{body}</div>'
+
+    def refresh(self) -> None:
+        """Search `folder` again and redraw the cards."""
+        _ = self._gettext()
+        esc = html.escape
+        folder = Path(self.folder) if self.folder else Path.cwd()
+        self.workbenches = find_workbenches(folder, self.language, self.depth)
+
+        if self.user_name:
+            welcome = _("Welcome, {name}!").format(name=self.user_name)
+        else:
+            welcome = _("Welcome!")
+        header = [_CSS, f"<h2>{esc(welcome)}</h2>"]
+        if self.workshop_name:
+            workshop = _("Workshop: {name}").format(name=self.workshop_name)
+            header.append(f'<p class="ic-workshop">{esc(workshop)}</p>')
+        header.append(f"<p>{esc(_('Choose an activity to open it.'))}</p>")
+        self._header.value = self._wrap("".join(header))
+
+        if self.workbenches:
+            items = []
+            for workbench in self.workbenches:
+                href = self.render_href + quote(workbench.path)
+                description = (
+                    f"<p>{esc(workbench.description)}</p>" if workbench.description else ""
+                )
+                items.append(
+                    '<li class="ic-card">'
+                    f'<h3><a href="{esc(href, quote=True)}">{esc(workbench.title)}</a></h3>'
+                    f"{description}</li>"
+                )
+            label = esc(_("Activities"), quote=True)
+            body = f'<ul class="ic-cards" aria-label="{label}">{"".join(items)}</ul>'
+        else:
+            body = f'<p role="status">{esc(_("No activity was found in this folder."))}</p>'
+        self._cards.value = self._wrap(body)
+
+        refresh_label = _("Refresh the list")
+        self._refresh_button.description = refresh_label
+        self._refresh_button.tooltip = refresh_label
+        lab_href = esc(self.root_href + "lab", quote=True)
+        self._lab_link.value = self._wrap(
+            f'<a href="{lab_href}">{esc(_("Open JupyterLab"))}</a><br>'
+            f"<span>{esc(_('Your files and the code of every activity are in JupyterLab.'))}</span>"
+        )
