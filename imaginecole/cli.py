@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from . import __version__
 from .i18n import ImaginecoleError, _
@@ -43,7 +42,6 @@ def main(argv: list[str] | None = None) -> int:
     except ImaginecoleError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-
 
 
 if __name__ == "__main__":

@@ -22,22 +22,29 @@ def spec_dir() -> Path:
     configured = os.environ.get("IMAGINECOLE_SPEC_DIR")
     path = Path(configured) if configured else REPO_ROOT.parent / "shared" / "spec"
     if not path.is_dir():
-        pytest.skip(
-            f"spec folder missing: {path} (set IMAGINECOLE_SPEC_DIR to the `spec` folder)"
-        )
+        pytest.skip(f"spec folder missing: {path} (set IMAGINECOLE_SPEC_DIR to the `spec` folder)")
     return path
 
 
 @pytest.fixture(scope="module")
-def hub():
-    """A real hub, proxy and idle culler from `imaginecole up`, stopped after the module."""
+def hub(request):
+    """A real hub, proxy and idle culler from `imaginecole up`, stopped after the module.
+
+    A test module may set `HUB_ARGS` (extra `imaginecole up` options).
+    """
     from .hubrunner import Hub, free_port_block, write_workshop
 
     # pytest's temporary root is private (0700); the unprivileged server account must
     # reach the homes, so the workshop lives in a folder it can traverse
     folder = Path(tempfile.mkdtemp(prefix="imaginecole-test-"))
     folder.chmod(0o755)
-    running = Hub(write_workshop(folder), folder / "data", free_port_block(), folder / "up.log")
+    running = Hub(
+        write_workshop(folder),
+        folder / "data",
+        free_port_block(),
+        folder / "up.log",
+        extra_args=list(getattr(request.module, "HUB_ARGS", [])),
+    )
     running.start()
     yield running
     running.stop()

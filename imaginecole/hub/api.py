@@ -31,7 +31,9 @@ class HubAPI:
         return response.json()
 
     def running(self) -> list[str]:
-        return sorted(u["name"] for u in self.users() if u.get("servers", {}).get("", {}).get("ready"))
+        return sorted(
+            u["name"] for u in self.users() if u.get("servers", {}).get("", {}).get("ready")
+        )
 
     def spawn(self, name: str, deadline: float = 300.0) -> float:
         """Start `name`'s server and wait until it answers; return seconds taken."""

@@ -14,15 +14,11 @@ from traitlets import List, Unicode
 
 
 class WorkshopCodeAuthenticator(Authenticator):
-    code = Unicode(
-        "", config=True, help="Code that teachers of the roster type as their password."
-    )
+    code = Unicode("", config=True, help="Code that teachers of the roster type as their password.")
     trainer_code = Unicode(
         "", config=True, help="Code that trainers type; must differ from `code`."
     )
-    trainers = List(
-        Unicode(), config=True, help="Usernames that log in with `trainer_code`."
-    )
+    trainers = List(Unicode(), config=True, help="Usernames that log in with `trainer_code`.")
 
     async def authenticate(self, handler, data):
         username = self.normalize_username(data.get("username", ""))

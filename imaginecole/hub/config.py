@@ -127,7 +127,10 @@ def lab_settings_overrides(workshop: Workshop) -> dict:
     locale = {"fr": "fr_FR", "en": "en", "ar": "en"}[workshop.language]
     return {
         "@jupyterlab/translation-extension:plugin": {"locale": locale},
-        "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+        "@jupyterlab/apputils-extension:notification": {
+            "fetchNews": "false",
+            "checkForUpdates": False,
+        },
     }
 
 
@@ -191,7 +194,9 @@ def apply_workshop(c: Config, workshop: Workshop, settings: HubSettings) -> None
     c.JupyterHub.concurrent_spawn_limit = max(100, 10 * workshop.spawn["concurrent_limit"])
     c.JupyterHub.tornado_settings = {"compress_response": True}
 
-    c.ConfigurableHTTPProxy.command = [str(tree / "node_modules" / ".bin" / "configurable-http-proxy")]
+    c.ConfigurableHTTPProxy.command = [
+        str(tree / "node_modules" / ".bin" / "configurable-http-proxy")
+    ]
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
     c.ConfigurableHTTPProxy.auth_token = settings.secret("proxy_auth_token")
     c.ConfigurableHTTPProxy.pid_file = str(data / "proxy.pid")

@@ -50,9 +50,7 @@ class WorkshopSpawner(LocalProcessSpawner):
         config=True,
         help="simple: one OS account for all servers; isolated: one OS account per participant.",
     )
-    homes_dir = Unicode(
-        config=True, help="Folder that holds one home folder per participant."
-    )
+    homes_dir = Unicode(config=True, help="Folder that holds one home folder per participant.")
     service_account = Unicode(
         "imaginecole",
         config=True,

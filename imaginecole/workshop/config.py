@@ -125,9 +125,7 @@ def _describe(error: jsonschema.ValidationError) -> Message | str:
             allowed=", ".join(str(v) for v in error.validator_value),
         )
     if error.validator == "minLength":
-        return Message(
-            "too short: at least {n} character(s) are needed", n=error.validator_value
-        )
+        return Message("too short: at least {n} character(s) are needed", n=error.validator_value)
     if error.validator == "type":
         return Message("expected a value of type {type}", type=error.validator_value)
     if error.validator == "pattern":

@@ -16,8 +16,14 @@ from ..i18n import ImaginecoleError, bilingual
 from .countries import country_code, fold
 
 REQUIRED_COLUMNS = ("username", "full_name", "email", "role", "country", "team")
-ROLES = {"teacher": "teacher", "enseignant": "teacher", "enseignante": "teacher",
-         "trainer": "trainer", "formateur": "trainer", "formatrice": "trainer"}
+ROLES = {
+    "teacher": "teacher",
+    "enseignant": "teacher",
+    "enseignante": "teacher",
+    "trainer": "trainer",
+    "formateur": "trainer",
+    "formatrice": "trainer",
+}
 USERNAME_MAX = 32
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
 SAFE_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,31}$")
@@ -77,7 +83,8 @@ def parse_roster(path: Path | str, default_country: str) -> RosterReport:
         data = path.read_bytes()
     except OSError as exc:
         raise ImaginecoleError(
-            "Cannot read the roster {path}: {error}. Check the 'roster' field of the workshop file.",
+            "Cannot read the roster {path}: {error}. "
+            "Check the 'roster' field of the workshop file.",
             path=path,
             error=exc.strerror,
         ) from exc

@@ -19,7 +19,9 @@ def test_login_in_french_lands_on_the_launcher(hub, page):
     page.get_by_label("Mot de passe", exact=True).fill("baobab-sous-le-soleil")
     page.get_by_role("button", name="Se connecter").click()
 
-    page.wait_for_url(re.compile(r".*/user/moussa\.ba/voila/render/Lanceur\.ipynb.*"), timeout=180_000)
+    page.wait_for_url(
+        re.compile(r".*/user/moussa\.ba/voila/render/Lanceur\.ipynb.*"), timeout=180_000
+    )
     # the launcher's widgets rendered in the page, in French, with a way to JupyterLab
     link = page.get_by_role("link", name=re.compile("JupyterLab"))
     link.wait_for(timeout=60_000)

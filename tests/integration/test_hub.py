@@ -3,7 +3,6 @@
 import json
 
 import psutil
-
 import pytest
 import requests
 

@@ -97,7 +97,9 @@ def test_authenticators_accept_the_right_codes():
 
     from imaginecole.hub.auth import WorkshopCodeAuthenticator
 
-    auth = WorkshopCodeAuthenticator(code="teachers-1", trainer_code="trainers-123", trainers=["awa"])
+    auth = WorkshopCodeAuthenticator(
+        code="teachers-1", trainer_code="trainers-123", trainers=["awa"]
+    )
     login = lambda u, p: asyncio.run(auth.authenticate(None, {"username": u, "password": p}))  # noqa: E731
     assert login("moussa", "teachers-1") == {"name": "moussa"}
     assert login("awa", "trainers-123") == {"name": "awa"}

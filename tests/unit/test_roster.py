@@ -51,11 +51,16 @@ def test_missing_columns_are_named():
 
 def test_semicolon_and_windows_1252_from_french_excel(tmp_path: Path):
     path = tmp_path / "roster.csv"
-    path.write_bytes("username;full_name;email;role;country;team\r\nfatou;Fatou Sów;;formatrice;sn;É1\r\n".encode("cp1252"))
+    text = "username;full_name;email;role;country;team\r\nfatou;Fatou Sów;;formatrice;sn;É1\r\n"
+    path.write_bytes(text.encode("cp1252"))
     report = parse_roster(path, default_country="TG")
     (person,) = report.participants
     assert (person.username, person.full_name, person.role, person.country, person.team) == (
-        "fatou", "Fatou Sów", "trainer", "SN", "É1"
+        "fatou",
+        "Fatou Sów",
+        "trainer",
+        "SN",
+        "É1",
     )
 
 
@@ -67,7 +72,12 @@ def test_unreadable_roster_names_the_file(tmp_path: Path):
 
 @pytest.mark.parametrize(
     ("raw", "safe"),
-    [("Ibrahima SALL", "ibrahima.sall"), ("ça--va", "ca-va"), ("a" * 40, "a" * 32), ("../etc", "etc")],
+    [
+        ("Ibrahima SALL", "ibrahima.sall"),
+        ("ça--va", "ca-va"),
+        ("a" * 40, "a" * 32),
+        ("../etc", "etc"),
+    ],
 )
 def test_safe_username(raw, safe):
     assert safe_username(raw) == safe
