@@ -39,6 +39,11 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buf)
 
 
+def N_(message: str) -> str:
+    """Mark a message id for extraction (pybabel -k N_); it is translated later."""
+    return message
+
+
 def gettext_for(language: str | None):
     """A `_()` function bound to one language."""
     return translations(language or DEFAULT_LANGUAGE).gettext

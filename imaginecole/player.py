@@ -19,13 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .i18n import DEFAULT_LANGUAGE, LANGUAGES, ImaginecoleError, translations
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction by pybabel without translating it yet."""
-    return message
-
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, ImaginecoleError, translations
 
 # Keys are what player.js asks for; values are the English message ids of the catalogues.
 # player.js holds the same English text as its defaults (a unit test keeps them equal).

@@ -1,4 +1,6 @@
-"""Workshop-code login: teachers type the workshop code, trainers their own code.
+"""Workshop logins.
+
+Workshop code: teachers type the workshop code, trainers their own code.
 
 JupyterHub's SharedPasswordAuthenticator cannot tell trainers apart without
 making them hub admins, so trainers get a separate code here and their
@@ -7,8 +9,12 @@ permissions come from the `trainer` role, not from the admin flag.
 
 from __future__ import annotations
 
+import asyncio
+import dbm
 from hmac import compare_digest
 
+import bcrypt
+from firstuseauthenticator import FirstUseAuthenticator
 from jupyterhub.auth import Authenticator
 from traitlets import List, Unicode
 
@@ -27,3 +33,36 @@ class WorkshopCodeAuthenticator(Authenticator):
         if expected and compare_digest(password.encode(), expected.encode()):
             return {"name": username}
         return None
+
+
+class WorkshopFirstUseAuthenticator(FirstUseAuthenticator):
+    """FirstUseAuthenticator with bcrypt off the hub's event loop.
+
+    The stock class hashes in the event loop: in a storm of 30 first logins the
+    hub stopped answering for seconds at a time. bcrypt releases the GIL, so
+    worker threads also use both cores.
+    """
+
+    async def authenticate(self, handler, data):
+        username = self.normalize_username(data["username"])
+        password = data["password"].encode("utf8")
+        if not self.create_users and not self._user_exists(username):
+            return None
+        with dbm.open(self.dbm_path, "c", 0o600) as db:
+            stored = db.get(username.encode("utf8"))
+        if stored is not None:
+            ok = await asyncio.to_thread(bcrypt.checkpw, password, stored)
+            return username if ok else None
+        if not self._validate_password(data["password"]):
+            handler.custom_login_error = (
+                "Password too short! Please choose a password at least %d characters long."
+                % self.min_password_length
+            )
+            return None
+        hashed = await asyncio.to_thread(bcrypt.hashpw, password, bcrypt.gensalt())
+        with dbm.open(self.dbm_path, "c", 0o600) as db:
+            # two first logins of one user at once: the first password set wins
+            if username.encode("utf8") in db:
+                return username if bcrypt.checkpw(password, db[username]) else None
+            db[username] = hashed
+        return username

@@ -212,7 +212,7 @@ def apply_workshop(c: Config, workshop: Workshop, settings: HubSettings) -> None
     c.Authenticator.allowed_users = everyone
     c.Authenticator.allow_existing_users = False
     if workshop.auth["mode"] == "first-use":
-        c.JupyterHub.authenticator_class = "firstuseauthenticator.FirstUseAuthenticator"
+        c.JupyterHub.authenticator_class = "imaginecole.hub.auth.WorkshopFirstUseAuthenticator"
         c.FirstUseAuthenticator.dbm_path = str(data / "passwords.dbm")
         c.FirstUseAuthenticator.create_users = False
         c.FirstUseAuthenticator.min_password_length = workshop.auth["min_password_length"]

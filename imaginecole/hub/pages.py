@@ -13,18 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext_for
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, gettext_for
 from ..workshop.countries import COUNTRIES
 
 if TYPE_CHECKING:
     from ..workshop.config import Workshop
 
 RTL_LANGUAGES = frozenset({"ar"})
-
-
-def N_(message: str) -> str:
-    """Mark a message id for extraction; it is translated later, per workshop."""
-    return message
 
 
 # key used in templates as {{ t.key }} -> English message id

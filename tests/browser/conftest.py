@@ -21,7 +21,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# package scope: Playwright's sync API keeps an event loop running until it stops,
+# which would break asyncio.run() in the tests collected after this folder
+@pytest.fixture(scope="package")
 def browser():
     if not shutil.which(CHROMIUM):
         pytest.fail("Debian's chromium is missing: run ./studio install (apt-get install chromium)")

@@ -25,7 +25,7 @@ def apply(workshop, tmp_path, **kw) -> Config:
 
 def test_first_use_workshop(demo, tmp_path):
     c = apply(demo, tmp_path)
-    assert c.JupyterHub.authenticator_class == "firstuseauthenticator.FirstUseAuthenticator"
+    assert c.JupyterHub.authenticator_class == "imaginecole.hub.auth.WorkshopFirstUseAuthenticator"
     assert c.FirstUseAuthenticator.create_users is False
     assert c.FirstUseAuthenticator.dbm_path.startswith(str(tmp_path))
     assert c.Authenticator.allowed_users == {"formatrice", *demo.teacher_names}
@@ -106,3 +106,22 @@ def test_authenticators_accept_the_right_codes():
     assert login("awa", "teachers-1") is None  # a trainer cannot use the teachers' code
     assert login("moussa", "trainers-123") is None
     assert login("moussa", "") is None
+
+
+def test_first_use_sets_the_password_once_then_checks_it(tmp_path):
+    import asyncio
+    from types import SimpleNamespace
+
+    from imaginecole.hub.auth import WorkshopFirstUseAuthenticator
+
+    auth = WorkshopFirstUseAuthenticator(dbm_path=str(tmp_path / "pw.dbm"), create_users=True)
+    handler = SimpleNamespace()
+
+    def login(user, password):
+        return asyncio.run(auth.authenticate(handler, {"username": user, "password": password}))
+
+    assert login("awa", "court") is None  # too short: refused, nothing stored
+    assert "at least" in handler.custom_login_error
+    assert login("awa", "baobab-2026") == "awa"  # first use sets it
+    assert login("awa", "autre-mot-de-passe") is None
+    assert login("awa", "baobab-2026") == "awa"
