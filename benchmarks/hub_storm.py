@@ -27,17 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from hub_bench import report  # noqa: E402
-from hub_bench.journey import Journey, run_journey, storm  # noqa: E402
-from hub_bench.memory import measure_stack  # noqa: E402
-from hub_bench.stacks import (  # noqa: E402
-    REPO,
-    ImaginecoleStack,
-    Stack,
-    StockStack,
-    free_port_block,
-    sweep,
-)
-from hub_bench.startup import cold_start_profile  # noqa: E402
+from hub_bench.phases import cold_and_storm, names, prespawn_and_storm  # noqa: E402
+from hub_bench.stacks import REPO, ImaginecoleStack, StockStack, free_port_block, sweep  # noqa: E402
 from hub_bench.table import render  # noqa: E402
 
 PASSWORD = "tableau-noir-2026"  # first-use sets it; workshop-code and stock check it
@@ -50,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         "--direct",
         type=int,
         default=50,
-        help="log in this many teachers in all on Imaginecole and measure them (0: skip)",
+        help="then log in more teachers on Imaginecole, up to this many, and measure (0: skip)",
     )
     p.add_argument("--direct-stock", action="store_true", help="also do --direct on stock")
     p.add_argument("--settle", type=float, default=30.0, help="seconds idle before PSS (30)")
@@ -63,14 +54,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--journey-budget",
         type=float,
-        default=300.0,
-        help="a teacher who has no landing page after this many seconds failed (300)",
+        default=180.0,
+        help="a teacher without a landing page after this many seconds has failed (180)",
     )
     p.add_argument(
         "--time-budget",
         type=float,
-        default=780.0,
-        help="skip the optional --direct phase once the run has taken this long (780 s)",
+        default=630.0,
+        help="the optional --direct phase runs only if the run can still end within this "
+        "many seconds, counting 300 s for it and the pre-spawn run (630)",
     )
     p.add_argument(
         "--workshop",
@@ -89,14 +81,10 @@ def _parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         default=Path(__file__).resolve().parent / "results",
-        help="folder for hub_storm.md and hub_storm.json",
+        help="folder for hub_storm.md, hub_storm.json and the landing pages seen",
     )
     p.add_argument("--keep", action="store_true", help="keep the temp folder (logs) at the end")
     return p
-
-
-def _names(prefix: str, first: int, count: int) -> list[str]:
-    return [f"{prefix}-{i:02d}" for i in range(first, first + count)]
 
 
 def _warm_up() -> None:
@@ -108,195 +96,12 @@ def _warm_up() -> None:
     os.spawnv(os.P_WAIT, sys.executable, [sys.executable, "-B", "-c", code])
 
 
-def _memory_of(stack: Stack, user: str) -> dict | None:
-    mem = measure_stack(stack.root_pid())
-    server = mem.servers.get(user)
-    if server is None:
-        return None
-    return {
-        "server": server.server,
-        "kernels": server.kernels,
-        "other": server.other,
-        "kernel_count": server.kernel_count,
-        "total": server.total,
-    }
-
-
-def _stack_memory(stack: Stack) -> dict:
-    mem = measure_stack(stack.root_pid())
-    out = mem.to_json()
-    n = len(mem.servers)
-    out["n_servers"] = n
-    out["per_teacher"] = mem.teachers / n if n else None
-    out["teachers_in_12gb"] = (
-        report.teachers_within(12 * report.GB, mem.base, out["per_teacher"]) if n else None
-    )
-    return out
-
-
-def _journey_json(journeys: list[Journey]) -> list[dict]:
-    return [j.to_json() for j in journeys]
-
-
-def cold_and_storm(
-    stack: Stack,
-    cold_users: list[str],
-    storm_users: list[str],
-    args: argparse.Namespace,
-    direct_to: int,
-    run_started: float,
-) -> dict:
-    """Cold login, idle PSS, storm, PSS after the storm, optional direct count; then stop."""
-    rec: dict = {
-        "label": stack.label,
-        "landing": stack.landing,
-        "background": report.background_load(),
-    }
-    try:
-        rec["start_s"] = stack.start()
-        print(f"[{stack.label}] hub ready in {rec['start_s']:.1f} s", flush=True)
-        cold = run_journey(
-            stack.base_url,
-            cold_users[0],
-            PASSWORD,
-            stack.landing,
-            budget=args.journey_budget,
-            save_to=args.out / f"hub_storm-landing-{stack.workdir.name}.html",
-        )
-        rec["cold"] = cold.to_json()
-        print(
-            f"[{stack.label}] cold login → landing: {report.fmt_s(cold.landed)} s "
-            f"(server ready {report.fmt_s(cold.server_ready)} s) {cold.error or ''}",
-            flush=True,
-        )
-        idle_user, direct_landing = cold_users[0], False
-        if not cold.ok and cold.server_ready is not None and stack.landing != "/lab":
-            # the default landing page is broken: measure the JupyterLab page instead
-            rec["landing_fallback"] = {"reason": cold.error, "landing": "/lab"}
-            stack.landing, direct_landing = "/lab", True
-            cold2 = run_journey(
-                stack.base_url,
-                cold_users[1],
-                PASSWORD,
-                "/lab",
-                direct=True,
-                budget=args.journey_budget,
-                save_to=args.out / f"hub_storm-landing-{stack.workdir.name}-lab.html",
-            )
-            rec["cold_fallback"] = cold2.to_json()
-            idle_user = cold_users[1]
-            print(f"[{stack.label}] FALLBACK to /lab: {report.fmt_s(cold2.landed)} s", flush=True)
-        rec["cold_profile"] = cold_start_profile(stack.log_text(), cold_users[0])
-        time.sleep(args.settle)  # the one deliberate wait: let the idle teacher settle
-        rec["idle_memory"] = _memory_of(stack, idle_user)
-        rec["idle_stack"] = _stack_memory(stack)
-
-        print(f"[{stack.label}] storm of {len(storm_users)} logins…", flush=True)
-        journeys, wall = storm(
-            stack.base_url,
-            storm_users,
-            PASSWORD,
-            stack.landing,
-            direct=direct_landing,
-            budget=args.journey_budget,
-        )
-        rec["storm"] = report.summarize(journeys, wall)
-        rec["storm_journeys"] = _journey_json(journeys)
-        s = rec["storm"]
-        print(
-            f"[{stack.label}] storm p50 {report.fmt_s(s['p50'])} s, p95 {report.fmt_s(s['p95'])}"
-            f" s, max {report.fmt_s(s['max'])} s, failures {s['failures']}",
-            flush=True,
-        )
-        time.sleep(args.settle_after_storm)
-        rec["after_storm"] = _stack_memory(stack)
-
-        running = rec["after_storm"]["n_servers"]
-        elapsed = time.monotonic() - run_started
-        if direct_to > running and elapsed < args.time_budget:
-            extra = _names("prof", 100, direct_to - running)
-            print(f"[{stack.label}] {len(extra)} more logins to reach {direct_to}…", flush=True)
-            more, wall2 = storm(
-                stack.base_url,
-                extra,
-                PASSWORD,
-                stack.landing,
-                direct=direct_landing,
-                budget=args.journey_budget,
-            )
-            rec["direct_wave"] = report.summarize(more, wall2)
-            time.sleep(args.settle_after_storm)
-            rec["direct"] = _stack_memory(stack)
-        elif direct_to > running:
-            rec["direct_skipped"] = f"time budget: {elapsed:.0f} s already spent"
-    finally:
-        rec["spawn_log"] = stack.spawn_seconds()
-        rec["spawn_log_summary"] = report.spawn_log_summary(rec["spawn_log"])
-        rec["throttled_in_log"] = stack.throttled_in_log()
-        rec["teardown"] = stack.stop()
-        print(f"[{stack.label}] stopped in {rec['teardown']['seconds']:.1f} s", flush=True)
-    return rec
-
-
-def prespawn_and_storm(
-    stack: ImaginecoleStack,
-    storm_users: list[str],
-    args: argparse.Namespace,
-    landing_direct: str | None,
-) -> dict:
-    """`imaginecole up --prespawn`, time the pre-spawn, then the same storm."""
-    rec: dict = {"label": stack.label + " --prespawn", "background": report.background_load()}
-    try:
-        rec["start_s"] = stack.start()
-        seconds, ready = stack.wait_all_ready(storm_users, timeout=args.journey_budget * 2)
-        rec["prespawn"] = {"seconds": seconds, "ready": len(ready), "n": len(storm_users)}
-        print(
-            f"[{rec['label']}] {len(ready)}/{len(storm_users)} servers pre-spawned in "
-            f"{seconds:.1f} s",
-            flush=True,
-        )
-        landing = landing_direct or stack.landing
-        rec["landing"] = landing
-        journeys, wall = storm(
-            stack.base_url,
-            storm_users,
-            PASSWORD,
-            landing,
-            direct=landing_direct is not None,
-            budget=args.journey_budget,
-        )
-        rec["storm"] = report.summarize(journeys, wall)
-        rec["storm_journeys"] = _journey_json(journeys)
-        s = rec["storm"]
-        print(
-            f"[{rec['label']}] storm p50 {report.fmt_s(s['p50'])} s, p95 "
-            f"{report.fmt_s(s['p95'])} s, max {report.fmt_s(s['max'])} s, "
-            f"failures {s['failures']}",
-            flush=True,
-        )
-        time.sleep(args.settle_after_storm)
-        rec["after_storm"] = _stack_memory(stack)
-    finally:
-        rec["spawn_log"] = stack.spawn_seconds()
-        rec["spawn_log_summary"] = report.spawn_log_summary(rec["spawn_log"])
-        rec["throttled_in_log"] = stack.throttled_in_log()
-        rec["teardown"] = stack.stop()
-        print(f"[{rec['label']}] stopped in {rec['teardown']['seconds']:.1f} s", flush=True)
-    return rec
-
-
 def _on_sigterm(signum, frame):
     raise KeyboardInterrupt
 
 
-def _json_default(value):
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return str(value)
-
-
 def _finite(obj):
-    """JSON has no inf/nan: write them as strings."""
+    """JSON has no inf or nan: write them as strings."""
     if isinstance(obj, float) and not math.isfinite(obj):
         return str(obj)
     if isinstance(obj, dict):
@@ -310,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _on_sigterm)
     run_started = time.monotonic()
+    args.out.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="hub_storm-"))
     os.chmod(root, 0o755)  # the servers' unprivileged account walks through it
     results: dict = {
@@ -318,10 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
         "runs": {},
     }
-    cold = _names("prof", 0, 1) + ["prof-00b"]
-    storm_users = _names("prof", 1, args.users)
-    extra = _names("prof", 100, args.direct)
-    everyone = cold + storm_users + extra
+    cold = ["prof-00", "prof-00b"]  # the second one only if the launcher is broken
+    storm_users = names("prof", 1, args.users)
+    everyone = cold + storm_users + names("prof", 100, args.direct)
     used_ports: set[int] = set()
 
     def port() -> int:
@@ -330,12 +135,17 @@ def main(argv: list[str] | None = None) -> int:
         return p
 
     status = 0
-    args.out.mkdir(parents=True, exist_ok=True)
     try:
         _warm_up()
         stock = StockStack(root / "stock", port(), everyone, PASSWORD)
         results["runs"]["stock"] = cold_and_storm(
-            stock, cold, storm_users, args, args.direct if args.direct_stock else 0, run_started
+            stock,
+            cold,
+            storm_users,
+            args,
+            PASSWORD,
+            args.direct if args.direct_stock else 0,
+            run_started,
         )
         ours = ImaginecoleStack(
             root / "imaginecole",
@@ -346,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             auth=args.auth,
         )
         results["runs"]["imaginecole"] = cold_and_storm(
-            ours, cold, storm_users, args, args.direct, run_started
+            ours, cold, storm_users, args, PASSWORD, args.direct, run_started
         )
         fallback = results["runs"]["imaginecole"].get("landing_fallback")
         pre = ImaginecoleStack(
@@ -359,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             prespawn=True,
         )
         results["runs"]["imaginecole_prespawn"] = prespawn_and_storm(
-            pre, storm_users, args, fallback["landing"] if fallback else None
+            pre, storm_users, args, PASSWORD, fallback["landing"] if fallback else None
         )
     except KeyboardInterrupt:
         results["interrupted"] = True
@@ -378,9 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             results["kept"] = str(root)
         else:
             shutil.rmtree(root, ignore_errors=True)
-        args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "hub_storm.json").write_text(
-            json.dumps(_finite(results), indent=1, default=_json_default), "utf-8"
+            json.dumps(_finite(results), indent=1, default=str), "utf-8"
         )
         text = render(results)
         (args.out / "hub_storm.md").write_text(text, "utf-8")

@@ -13,7 +13,11 @@ from . import __version__
 from .i18n import ImaginecoleError, _
 
 # modules that define `add_commands(subparsers)`
-COMMAND_MODULES = ("imaginecole.hub.commands", "imaginecole.bundle.commands")
+COMMAND_MODULES = (
+    "imaginecole.hub.commands",
+    "imaginecole.bundle.commands",
+    "imaginecole.exports.commands",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -183,14 +183,25 @@ def render_standalone(
     *,
     media_base: str = "./",
     inline_media: dict[str, str] | None = None,
+    minify: bool = False,
+    shell_script: str = "",
 ) -> str:
     """One self-contained HTML page that plays `manifest`, with no external address.
+
+    `minify` shrinks the player for packages (a 10-question page stays under 60 KB);
+    `shell_script` is inline JavaScript run after the player starts, for a shell that
+    listens to the ``imaginecole:result`` event (SCORM, xAPI).
 
     `media_base` prefixes the manifest's ``media/<file>`` paths (the page sits next to the
     bundle's media/ folder by default). `inline_media` maps such a path to the URL that
     replaces it, typically a ``data:`` URL, for a single-file page.
     """
     js, css = player_assets()
+    if minify:
+        import rcssmin
+        import rjsmin
+
+        js, css = rjsmin.jsmin(js), rcssmin.cssmin(css)
     language = (manifest.get("metadata") or {}).get("language") or DEFAULT_LANGUAGE
     ui = ui_language(language)
     title = (manifest.get("metadata") or {}).get("title") or "Imaginecole"
@@ -201,7 +212,7 @@ def render_standalone(
         "uiLanguage": ui,
     }
     noscript = translations(ui).gettext(NOSCRIPT)
-    if "</script" in js.lower() or "</style" in css.lower():
+    if "</script" in (js + shell_script).lower() or "</style" in css.lower():
         raise ValueError("player.js or player.css closes its own element")
 
     def attr(value: str) -> str:
@@ -231,6 +242,7 @@ def render_standalone(
 <script>
 {_BOOT}
 </script>
+{f"<script>{chr(10)}{shell_script}{chr(10)}</script>" if shell_script else ""}
 </body>
 </html>
 """

@@ -25,6 +25,10 @@ READ_TIMEOUT = 90.0
 PAGE_ERRORS = (b"There was an error when executing cell", b"Cell execution timed out")
 
 
+# set to end every journey under way at its next step (Ctrl-C, error elsewhere)
+CANCEL = threading.Event()
+
+
 class JourneyError(Exception):
     """A step of the journey failed; the message names the step."""
 
@@ -40,6 +44,7 @@ class Journey:
     landing_bytes: int = 0
     throttled: int = 0  # 429 answers from /hub/spawn
     retry_wait: float = 0.0  # seconds spent waiting as told by Retry-After
+    step: str = ""  # the step under way, named in `error` when it fails
     error: str | None = None
 
     @property
@@ -52,6 +57,8 @@ class Journey:
 
 def _left(end: float) -> float:
     left = end - time.monotonic()
+    if CANCEL.is_set():
+        raise JourneyError("cancelled")
     if left <= 0:
         raise JourneyError("deadline reached")
     return left
@@ -99,7 +106,7 @@ def _enter_server(session: requests.Session, base: str, user: str, journey: Jour
             journey.throttled += 1
             wait = min(float(resp.headers.get("Retry-After", "30")), _left(end))
             journey.retry_wait += wait
-            time.sleep(wait)
+            CANCEL.wait(wait)
             continue
         if resp.status_code in (301, 302, 303, 307, 308):
             location = urljoin(location, resp.headers["Location"])
@@ -166,6 +173,7 @@ def run_journey(
     end = journey.started + budget
     expect = f"/user/{user}{landing}"
     try:
+        journey.step = "login"
         session.get(f"{base}/hub/login", timeout=_timeout(end))
         xsrf = session.cookies.get("_xsrf", path="/hub/") or ""
         form = {"username": user, "password": password, "_xsrf": xsrf}
@@ -175,8 +183,10 @@ def run_journey(
         if resp.status_code != 302:
             raise JourneyError(f"login: HTTP {resp.status_code} (wrong password?)")
         journey.logged_in = time.monotonic() - journey.started
+        journey.step = "spawn"
         _enter_server(session, base, user, journey, end)
         journey.server_ready = time.monotonic() - journey.started
+        journey.step = "landing page"
         url = f"{base}{expect}" if direct else f"{base}/user/{user}/"
         body = _load_landing(session, url, expect, landing_marker(landing), end)
         journey.landing_bytes = len(body)
@@ -184,8 +194,9 @@ def run_journey(
             save_to.write_bytes(body)
         journey.landing_path = expect
         journey.landed = time.monotonic() - journey.started
+        journey.step = "done"
     except (JourneyError, requests.RequestException, ValueError) as exc:
-        journey.error = f"{type(exc).__name__}: {exc}"[:300]
+        journey.error = f"{journey.step}: {type(exc).__name__}: {exc}"[:300]
     finally:
         session.close()
     return journey
@@ -219,6 +230,9 @@ def storm(
             for u in users
         ]
         journeys = [f.result(timeout=budget + 120) for f in futures]
+    except BaseException:
+        CANCEL.set()
+        raise
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     return journeys, time.monotonic() - started

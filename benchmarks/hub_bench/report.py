@@ -145,6 +145,8 @@ def ratio(stock: float | None, ours: float | None) -> str:
     """stock ÷ Imaginecole: above 1 means Imaginecole is better (faster, smaller)."""
     if stock is None or ours is None or ours == 0 or any(map(math.isnan, (stock, ours))):
         return "n/a"
+    if math.isinf(stock) and not math.isinf(ours):
+        return "∞ (stock failed)"
     if math.isinf(stock) or math.isinf(ours):
         return "n/a"
     return f"{stock / ours:.2f}×"

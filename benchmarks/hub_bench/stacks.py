@@ -28,7 +28,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parents[1]
 ACCOUNT = "imaginecole"
 TOOK = re.compile(r"User (\S+) took ([0-9.]+) seconds to start")
-LOG_TIME = re.compile(r"^\[\w (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) (\w+)")
+STALL = re.compile(r"JupyterHub metrics:\d+\] Event loop was unresponsive for at least ([0-9.]+)s")
 
 
 def venv_bin() -> Path:
@@ -178,6 +178,20 @@ class Stack:
     def throttled_in_log(self) -> int:
         return self.log_text().count("pending spawns, throttling")
 
+    def log_size(self) -> int:
+        return len(self.log_text())
+
+    def hub_loop_stalls(self, since: int = 0) -> dict:
+        """The hub's own warnings that its event loop was blocked (every request waits)."""
+        stalls = [float(m[1]) for m in STALL.finditer(self.log_text()[since:])]
+        return {"count": len(stalls), "total": sum(stalls), "max": max(stalls, default=0.0)}
+
+    def hub_stopped_cleanly(self) -> bool:
+        """JupyterHub logs '...done' at the very end of its own shutdown."""
+        text = self.log_text()
+        tail = text[text.rfind("initiating shutdown") :] if "initiating shutdown" in text else ""
+        return "...done" in tail
+
     def stop(self) -> dict:
         """Stop the stack the way its operator would, then sweep what is left."""
         result = {"seconds": 0.0, "graceful": True, "killed": [], "leftovers": []}
@@ -210,6 +224,7 @@ class Stack:
                 continue
         psutil.wait_procs(family, timeout=5)
         result["seconds"] = time.monotonic() - started
+        result["hub_clean_exit"] = self.hub_stopped_cleanly()
         result["leftovers"] = sweep(self.workdir)
         if self._log:
             self._log.close()

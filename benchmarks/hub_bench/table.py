@@ -89,6 +89,29 @@ def _storm_rows(label: str, ours: dict | None, stock: dict | None, n: int, extra
         ],
         [
             "2",
+            "… stack CPU per teacher (CPU-s); other processes' share of the machine",
+            _cpu(ours),
+            _cpu(stock),
+            "n/a (stock failed)"
+            if _get(stock, "failures")
+            else ratio(
+                _num(_get(stock, "stack_cpu_per_teacher")),
+                _num(_get(ours, "stack_cpu_per_teacher")),
+            ),
+            "",
+            "",
+        ],
+        [
+            "2",
+            "… hub event loop blocked: times, total s, longest s (hub's own warning)",
+            _stalls(_get(ours, "cpu", "hub_loop_stalls")),
+            _stalls(_get(stock, "cpu", "hub_loop_stalls")),
+            "",
+            "",
+            "",
+        ],
+        [
+            "2",
             "… medians: login / server ready / page only (s)" + extra,
             _trio(ours, ("median_login", "median_server_ready", "median_landing_only")),
             _trio(stock, ("median_login", "median_server_ready", "median_landing_only")),
@@ -97,6 +120,18 @@ def _storm_rows(label: str, ours: dict | None, stock: dict | None, n: int, extra
             "",
         ],
     ]
+
+
+def _cpu(s: dict | None) -> str:
+    if not s or s.get("stack_cpu_per_teacher") is None:
+        return "n/a"
+    return f"{s['stack_cpu_per_teacher']:.1f}; {s['cpu']['others_share']:.0%}"
+
+
+def _stalls(st: dict | None) -> str:
+    if not st:
+        return "n/a"
+    return f"{st['count']}, {st['total']:.1f}, {st['max']:.1f}"
 
 
 def _failures(s: dict | None) -> str:
@@ -152,7 +187,7 @@ def _memory_rows(ours: dict | None, stock: dict | None) -> list:
     ]
     kd = _get(stock, "direct")
     if d or kd:
-        met = None if not d else (d["n_servers"] >= 50 and d["total"] <= 12 * GB)
+        met = None if not d or d["n_servers"] < 50 else d["total"] <= 12 * GB
         rows.append(
             [
                 "4",
@@ -258,8 +293,13 @@ def render(results: dict) -> str:
     rows.append(
         [
             "2",
-            f"Pre-spawn of {n} servers by `up --prespawn` (s; ready/asked)",
-            f"{fmt_s(pre_s['seconds'])} ({pre_s['ready']}/{pre_s['n']})" if pre_s else "n/a",
+            f"Pre-spawn of {n} servers by `up --prespawn` (s; ready/asked; CPU-s per server)",
+            (
+                f"{fmt_s(pre_s['seconds'])} ({pre_s['ready']}/{pre_s['n']}; "
+                f"{pre_s['cpu']['stack_cpu'] / max(1, pre_s['n']):.1f})"
+            )
+            if pre_s
+            else "n/a",
             "— (no pre-spawn)",
             "",
             "",
@@ -285,7 +325,18 @@ def render(results: dict) -> str:
     rows.append(
         [
             "—",
-            'Hub log "took X seconds to start": p50 / max (s; n)',
+            "Stack start until the hub answers (s; Imaginecole: plain; pre-spawn run)",
+            "; ".join(fmt_s(_get(r, "start_s")) for r in (ours, pre) if r),
+            fmt_s(_get(stock, "start_s")),
+            "",
+            "",
+            "",
+        ]
+    )
+    rows.append(
+        [
+            "—",
+            'Hub log "took X seconds to start": p50 / max (s; n) (same order)',
             _spawn(ours, pre),
             _spawn(stock),
             "",
@@ -296,7 +347,7 @@ def render(results: dict) -> str:
     rows.append(
         [
             "—",
-            "Stop: seconds; processes left behind",
+            "Stop: seconds; processes left behind (same order)",
             _stop(ours, pre),
             _stop(stock),
             "",
@@ -330,7 +381,8 @@ def _stop(*runs) -> str:
         t = _get(run, "teardown")
         if t:
             left = len(t.get("killed", [])) + len(t.get("leftovers", []))
-            parts.append(f"{fmt_s(t['seconds'])}{'' if t['graceful'] else ' (killed)'}; {left}")
+            how = "" if t.get("hub_clean_exit", True) else " (hub killed)"
+            parts.append(f"{fmt_s(t['seconds'])}{how}; {left}")
     return "; ".join(parts) or "n/a"
 
 

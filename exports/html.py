@@ -1,0 +1,55 @@
+"""`html`: one self-contained page with the player inlined, opened from disk offline.
+
+Media up to `INLINE_MEDIA_LIMIT` in all are inlined as data: URLs; above it the
+output is a zip with `index.html` and the media beside it.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from imaginecole.i18n import N_
+
+from .base import INLINE_MEDIA_LIMIT, Bundle, Exporter
+
+
+def inline_media(bundle: Bundle) -> dict[str, str] | None:
+    """data: URLs for every medium, or None when they are too large to inline."""
+    paths = bundle.media_paths()
+    if sum((bundle.path / p).stat().st_size for p in paths) > INLINE_MEDIA_LIMIT:
+        return None
+    return {
+        p: f"data:{bundle.media_type(p)};base64,{base64.b64encode(bundle.media_bytes(p)).decode()}"
+        for p in paths
+    }
+
+
+def page(bundle: Bundle, *, media: dict[str, str] | None, shell_script: str = "") -> str:
+    from imaginecole.player import render_standalone
+
+    return render_standalone(
+        bundle.manifest, inline_media=media, minify=True, shell_script=shell_script
+    )
+
+
+class HtmlExporter(Exporter):
+    name = "html"
+    extension = ".html"
+    description = N_("Offline web page (one file, opens from disk)")
+
+    def default_output(self, bundle: Bundle, out_dir: Path) -> Path:
+        ext = ".html" if inline_media(bundle) is not None else ".zip"
+        return out_dir / f"{bundle.path.name}{ext}"
+
+    def export(self, bundle: Bundle, out: Path) -> Path:
+        media = inline_media(bundle)
+        if media is not None and out.suffix != ".zip":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(page(bundle, media=media), encoding="utf-8")
+            return out
+        from .archive import write_zip
+
+        entries = [("index.html", page(bundle, media=None).encode("utf-8"))]
+        entries += [(p, bundle.media_bytes(p)) for p in bundle.media_paths()]
+        return write_zip(out.with_suffix(".zip"), entries)

@@ -1,0 +1,141 @@
+"""Autosave of a grain being edited: never lose work, never publish a broken grain.
+
+Every edit is saved shortly after it is made (:class:`Debouncer`, about a second):
+
+- a manifest that validates is written to ``manifest.json`` by ``save_manifest``
+  (atomic rename, previous version kept as ``manifest.json.bak``), and any draft is
+  removed because it is now behind;
+- a manifest with problems is written, sanitised, to ``manifest.draft.json`` with the same
+  atomic write, and ``manifest.json`` keeps the last valid version. Exporters and the
+  catalogue only ever read ``manifest.json``, so they never see a broken grain.
+
+On reopening (:func:`open_bundle`) the draft wins when it is at least as new as
+``manifest.json``: the teacher finds the grain exactly as left, problems included. A draft
+older than ``manifest.json`` (the grain was saved valid later, by another tool) is ignored
+and replaced at the next invalid save.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..bundle import BundleError, Problem, load_manifest, sanitize_manifest, save_manifest
+from ..bundle.model import MANIFEST, now_iso
+from ..hub.workbenches import atomic_write
+
+DRAFT = "manifest.draft.json"
+
+
+def draft_path(bundle_dir: Path | str) -> Path:
+    return Path(bundle_dir) / DRAFT
+
+
+def has_draft(bundle_dir: Path | str) -> bool:
+    """True when the bundle's draft is the version to reopen (see open_bundle)."""
+    draft, main = draft_path(bundle_dir), Path(bundle_dir) / MANIFEST
+    try:
+        if not draft.is_file():
+            return False
+        return not main.is_file() or draft.stat().st_mtime_ns >= main.stat().st_mtime_ns
+    except OSError:
+        return False
+
+
+def open_bundle(bundle_dir: Path | str) -> tuple[dict[str, Any], bool]:
+    """(manifest to edit, True if it is the draft), upgraded but not validated.
+
+    Raises BundleError when neither the draft nor manifest.json can be read.
+    """
+    if has_draft(bundle_dir):
+        try:
+            return load_manifest(draft_path(bundle_dir), validate=False), True
+        except BundleError:
+            pass  # a damaged draft: the last valid manifest is still there
+    return load_manifest(bundle_dir, validate=False), False
+
+
+@dataclass
+class SaveResult:
+    """What an autosave did: `valid` -> manifest.json, else the draft; `error` if neither."""
+
+    valid: bool
+    problems: list[Problem] = field(default_factory=list)
+    when: datetime = field(default_factory=datetime.now)
+    error: str = ""
+
+
+def write_draft(bundle_dir: Path | str, manifest: dict[str, Any]) -> Path:
+    """Write `manifest` (sanitised, stamped) to manifest.draft.json atomically."""
+    data = sanitize_manifest(manifest)
+    meta = data.get("metadata")
+    if isinstance(meta, dict):
+        meta["modified"] = now_iso()
+    payload = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    path = draft_path(bundle_dir)
+    atomic_write(path, payload)
+    return path
+
+
+def autosave(bundle_dir: Path | str, manifest: dict[str, Any]) -> SaveResult:
+    """Save `manifest`: manifest.json when valid, else the draft. Never raises OSError."""
+    try:
+        try:
+            save_manifest(bundle_dir, manifest)
+        except BundleError as exc:
+            write_draft(bundle_dir, manifest)
+            return SaveResult(valid=False, problems=list(exc.problems))
+        draft_path(bundle_dir).unlink(missing_ok=True)
+        return SaveResult(valid=True)
+    except (OSError, TypeError, ValueError) as exc:
+        return SaveResult(valid=False, error=str(exc))
+
+
+class Debouncer:
+    """Call `callback` once, `delay` seconds after the last `schedule()`.
+
+    Inside a kernel the delay runs on its asyncio loop; with no running loop (a plain
+    Python session, unit tests) or with `delay` 0 the call happens at once.
+    """
+
+    def __init__(self, callback: Callable[[], None], delay: float) -> None:
+        self.callback = callback
+        self.delay = delay
+        self._handle: asyncio.TimerHandle | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self._handle is not None
+
+    def schedule(self) -> None:
+        self.cancel()
+        loop = None
+        if self.delay > 0:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+        if loop is None:
+            self.callback()
+            return
+        self._handle = loop.call_later(self.delay, self._fire)
+
+    def _fire(self) -> None:
+        self._handle = None
+        self.callback()
+
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def flush(self) -> None:
+        """Run a pending call now."""
+        if self._handle is not None:
+            self.cancel()
+            self.callback()

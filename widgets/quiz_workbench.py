@@ -1,0 +1,479 @@
+"""QuizWorkbench: the « Créer un quiz » app, five guided steps and no code.
+
+1. choose a grain in ``grains/`` (beside the notebook: the teacher's home on the hub) or
+   create one from a kind and a title (the title gives the folder name);
+2. write the questions; 3. images, sounds and description; 4. try it as a pupil
+   (three views of one QuizBuilder, which saves as the teacher goes);
+5. export: download the single-file offline page (``render_standalone``, media inlined)
+   made from the last valid manifest.json. Publishing to the catalogue belongs to the
+   catalogue workbench, which the page says plainly.
+
+The workbench opens on step 1 and writes nothing until the teacher acts, so it runs in
+any folder, under nbval too.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import ipywidgets
+from traitlets import Int, Unicode, default
+
+from ..bundle import BundleError, create_bundle, grain_kinds, load_manifest, new_grain
+from ..bundle.model import MANIFEST
+from ..i18n import LANGUAGES, Message, gettext_for
+from ..player import render_standalone
+from .autosave import DRAFT, open_bundle
+from .form_fields import (
+    button,
+    choice_field,
+    column,
+    error_slot,
+    heading,
+    html_block,
+    row,
+    show_errors,
+    style_sheet,
+    text_field,
+)
+from .live_status import LiveStatus
+from .player_preview import data_url, media_references
+from .question_forms import kind_labels
+from .quiz_builder import QuizBuilder
+
+GRAINS_FOLDER = "grains"
+MAX_SLUG = 60
+# a bigger page is written to grains/exports/ instead of travelling through the websocket
+MAX_DOWNLOAD_BYTES = 8 * 1024 * 1024
+STEPS = (1, 2, 3, 4, 5)
+BUILDER_VIEWS = {2: "questions", 3: "details", 4: "preview"}
+
+
+def slugify(title: str) -> str:
+    """An ASCII folder name from a title: « Les capitales d'Afrique » -> les-capitales-d-afrique."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()
+    return slug[:MAX_SLUG].strip("-") or "grain"
+
+
+def new_grain_folder(grains_dir: Path | str, title: str) -> Path:
+    """A folder in `grains_dir` named after `title`, not yet taken (-2, -3… if needed)."""
+    base = slugify(title)
+    folder = Path(grains_dir) / base
+    n = 2
+    while folder.exists():
+        folder = Path(grains_dir) / f"{base}-{n}"
+        n += 1
+    return folder
+
+
+@dataclass(frozen=True)
+class GrainEntry:
+    """One grain found in the grains folder."""
+
+    path: Path
+    title: str
+    kind: str
+    modified: float
+
+
+def find_grains(grains_dir: Path | str) -> list[GrainEntry]:
+    """The grains in `grains_dir`, most recently changed first; unreadable ones skipped."""
+    folder = Path(grains_dir)
+    found = []
+    try:
+        entries = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []
+    for path in entries:
+        files = [path / MANIFEST, path / DRAFT]
+        if not any(f.is_file() for f in files):
+            continue
+        try:
+            manifest, _draft = open_bundle(path)
+        except BundleError:
+            continue
+        modified = max(f.stat().st_mtime for f in files if f.is_file())
+        meta = manifest.get("metadata") if isinstance(manifest.get("metadata"), dict) else {}
+        found.append(
+            GrainEntry(
+                path, str(meta.get("title") or path.name), str(manifest.get("kind")), modified
+            )
+        )
+    return sorted(found, key=lambda g: g.modified, reverse=True)
+
+
+def standalone_page(bundle_dir: Path | str) -> tuple[str, dict[str, Any]]:
+    """(offline HTML page, manifest) from the last valid manifest.json, media inlined."""
+    manifest = load_manifest(bundle_dir)
+    inline = {}
+    for src in dict.fromkeys(media_references(manifest)):
+        path = Path(bundle_dir) / src
+        if path.is_file():
+            inline[src] = data_url(path)
+    return render_standalone(manifest, inline_media=inline), manifest
+
+
+class QuizWorkbench(ipywidgets.VBox):
+    """Five guided steps around a QuizBuilder, for Voilà."""
+
+    language = Unicode("fr", help="Language of the interface: fr, en or ar.")
+    grains_dir = Unicode(help="Folder of the teacher's grains; default: grains/ in the cwd.")
+    step = Int(1, help="The step shown, 1 to 5; steps 2 to 5 need an open grain.")
+    bundle_dir = Unicode("", help="The open grain's folder; empty until one is chosen.")
+
+    @default("grains_dir")
+    def _default_grains_dir(self) -> str:
+        return str(Path.cwd() / GRAINS_FOLDER)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if self.language not in LANGUAGES:
+            self.language = "fr"
+        self.add_class("icw")
+        self._ = _ = gettext_for(self.language)
+        self.builder: QuizBuilder | None = None
+        self.step_buttons = [
+            button(label, self._goto(n), kind="quiet")
+            for n, label in zip(
+                STEPS,
+                (
+                    _("1. Choose"),
+                    _("2. Questions"),
+                    _("3. Media and description"),
+                    _("4. Try it"),
+                    _("5. Export"),
+                ),
+                strict=True,
+            )
+        ]
+        stepper = row(self.step_buttons, "icw-steps")
+        self.step_heading = html_block("", "icw-heading")
+        self.step_status = LiveStatus()
+        self.step_status.add_class("icw-vh")
+        self.grain_line = html_block("", "icw-grain")
+        self.body = ipywidgets.VBox()
+        self.body.add_class("icw-body")
+        self.previous_button = button(
+            _("Previous step"), lambda: self._go(self.step - 1), icon="arrow-left", kind="quiet"
+        )
+        self.next_button = button(
+            _("Next step"), lambda: self._go(self.step + 1), icon="arrow-right", kind="primary"
+        )
+        nav = row([self.previous_button, self.next_button], "icw-nav")
+        self.children = [
+            style_sheet(),
+            stepper,
+            self.step_heading,
+            self.step_status,
+            self.grain_line,
+            self.body,
+            nav,
+        ]
+        self._build_choose()
+        self._build_export()
+        self.observe(self._on_step, names=["step"])
+        self._show()
+
+    # -- navigation -------------------------------------------------------------------------
+
+    def _goto(self, n: int):
+        return lambda: self._go(n)
+
+    def _go(self, n: int) -> None:
+        if n < 1 or n > 5 or (n > 1 and self.builder is None):
+            return
+        self.step = n
+
+    def _on_step(self, _change: dict) -> None:
+        self._show()
+
+    def _titles(self) -> dict[int, str]:
+        _ = self._
+        return {
+            1: _("Choose or create a grain"),
+            2: _("Write the questions"),
+            3: _("Images, sounds and description"),
+            4: _("Try the grain as a pupil"),
+            5: _("Export the grain"),
+        }
+
+    def _show(self) -> None:
+        _ = self._
+        title = _("Step {n} of {total}: {title}").format(
+            n=self.step, total=len(STEPS), title=self._titles()[self.step]
+        )
+        self.step_heading.value = f"<h2>{html.escape(title)}</h2>"
+        self.step_status.text = title
+        for n, widget in zip(STEPS, self.step_buttons, strict=True):
+            widget.disabled = n > 1 and self.builder is None
+            if n == self.step:
+                widget.add_class("icw-current")
+                widget.tooltip = _("Current step")
+            else:
+                widget.remove_class("icw-current")
+                widget.tooltip = self._titles()[n]
+        self.previous_button.disabled = self.step == 1
+        self.next_button.disabled = self.step == 5 or self.builder is None
+        if self.builder is not None:
+            self.builder.flush()
+        if self.step == 1:
+            self.refresh_grains()
+            self.body.children = [self.choose_panel]
+        elif self.step in BUILDER_VIEWS:
+            self.builder.view = BUILDER_VIEWS[self.step]
+            self.body.children = [self.builder]
+        else:
+            self.prepare_export()
+            self.body.children = [self.export_panel]
+        self._show_grain_line()
+
+    def _show_grain_line(self) -> None:
+        _ = self._
+        if self.builder is None:
+            self.grain_line.value = ""
+            return
+        where = Path(self.bundle_dir)
+        try:
+            shown = where.relative_to(Path(self.grains_dir).parent)
+        except ValueError:
+            shown = where
+        text = _("Grain: « {title} », in the folder {folder}").format(
+            title=self.builder.title or where.name, folder=shown.as_posix()
+        )
+        self.grain_line.value = f"<p class='icw-grain-text'>{html.escape(text)}</p>"
+
+    # -- step 1: choose or create -----------------------------------------------------------
+
+    def _build_choose(self) -> None:
+        _ = self._
+        labels = kind_labels(self.language)
+        self.grain_list = choice_field(_("Your grains"), [("", "")], "", lambda _v: None)
+        self.open_button = button(
+            _("Open this grain"), self._open_chosen, icon="folder-open", kind="primary"
+        )
+        self.no_grain = html_block(
+            "<p class='icb-help'>"
+            + html.escape(_("You have no grain yet: create your first one below."))
+            + "</p>"
+        )
+        self.open_box = column([self.grain_list, self.open_button], "icw-open")
+        self.new_title = text_field(
+            _("Title of the new grain"),
+            "",
+            lambda _t: show_errors(self.create_errors, []),
+            placeholder=_("For example: The capitals of West Africa"),
+        )
+        self.create_errors = error_slot()
+        self.new_kind = choice_field(
+            _("Kind of grain"),
+            [(labels[k], k) for k in grain_kinds()],
+            "single_choice",
+            lambda _v: None,
+        )
+        self.create_button = button(
+            _("Create the grain"), self._create, icon="plus", kind="primary"
+        )
+        self.choose_panel = column(
+            [
+                column(
+                    [heading(_("Open one of your grains"), 3), self.no_grain, self.open_box],
+                    "icb-section",
+                ),
+                column(
+                    [
+                        heading(_("Create a new grain"), 3),
+                        html_block(
+                            "<p class='icb-help'>"
+                            + html.escape(
+                                _(
+                                    "The new grain starts with an example question: replace it "
+                                    "with yours. Everything is saved as you type."
+                                )
+                            )
+                            + "</p>"
+                        ),
+                        self.new_title,
+                        self.create_errors,
+                        self.new_kind,
+                        self.create_button,
+                    ],
+                    "icb-section",
+                ),
+            ],
+            "icw-choose",
+        )
+
+    def refresh_grains(self) -> list[GrainEntry]:
+        """List the grains again (newest first) in the « Your grains » list."""
+        _ = self._
+        labels = kind_labels(self.language)
+        grains = find_grains(self.grains_dir)
+        options = [
+            (
+                _("{title} ({kind}, {date})").format(
+                    title=g.title,
+                    kind=labels.get(g.kind, g.kind),
+                    date=datetime.fromtimestamp(g.modified).strftime("%d/%m %H:%M"),
+                ),
+                str(g.path),
+            )
+            for g in grains
+        ]
+        if options:
+            self.grain_list.options = options
+            self.grain_list.value = options[0][1]
+        self.open_box.layout.display = None if options else "none"
+        self.no_grain.layout.display = "none" if options else None
+        self.grains = grains
+        return grains
+
+    def _open_chosen(self) -> None:
+        if self.grain_list.value:
+            self.open_grain(self.grain_list.value)
+
+    def open_grain(self, bundle_dir: Path | str, step: int = 2) -> QuizBuilder:
+        """Open the grain in `bundle_dir` and go to `step` (the questions by default)."""
+        if self.builder is not None:
+            self.builder.close()
+        self.bundle_dir = str(bundle_dir)
+        self.builder = QuizBuilder(bundle_dir, language=self.language, heading_level=3)
+        if self.step == step:
+            self._show()
+        else:
+            self.step = step
+        return self.builder
+
+    def create(self, title: str, kind: str) -> QuizBuilder | None:
+        """Create a grain of `kind` titled `title` in the grains folder, and open it."""
+        _ = self._
+        title = title.strip()
+        if not title:
+            show_errors(self.create_errors, [_("Write a title for the grain first.")])
+            return None
+        language = "en" if self.language == "en" else "fr"
+        folder = new_grain_folder(self.grains_dir, title)
+        try:
+            Path(self.grains_dir).mkdir(parents=True, exist_ok=True)
+            create_bundle(folder, new_grain(kind, language, title=title[:200]))
+        except (BundleError, OSError) as exc:
+            message = exc.render(self.language) if isinstance(exc, BundleError) else str(exc)
+            show_errors(self.create_errors, [message])
+            return None
+        show_errors(self.create_errors, [])
+        self.new_title.value = ""
+        return self.open_grain(folder)
+
+    def _create(self) -> None:
+        self.create(self.new_title.value, self.new_kind.value)
+
+    # -- step 5: export ---------------------------------------------------------------------
+
+    def _build_export(self) -> None:
+        _ = self._
+        self.export_warning = html_block("", "icw-export-warning")
+        self.download = html_block("", "icw-download")
+        self.export_errors = error_slot()
+        self.refresh_export = button(
+            _("Prepare the file again"), self.prepare_export, icon="refresh", kind="quiet"
+        )
+        offline = _(
+            "This page works without internet: open it in any browser, on a computer or a "
+            "phone, or copy it to a USB stick for your pupils."
+        )
+        catalogue = _(
+            "Publishing to the shared catalogue will be done from the « Catalogue » workbench, "
+            "which is not available in this version yet. Your grain stays saved in your "
+            "grains folder in the meantime."
+        )
+        self.export_panel = column(
+            [
+                column(
+                    [
+                        heading(_("Download the offline page"), 3),
+                        html_block(f"<p>{html.escape(offline)}</p>"),
+                        self.export_warning,
+                        self.download,
+                        self.export_errors,
+                        self.refresh_export,
+                    ],
+                    "icb-section",
+                ),
+                column(
+                    [
+                        heading(_("Publish to the catalogue"), 3),
+                        html_block(f"<p>{html.escape(catalogue)}</p>"),
+                    ],
+                    "icb-section",
+                ),
+            ],
+            "icw-export",
+        )
+
+    def prepare_export(self) -> str:
+        """Make the download link of the offline page; returns the page ("" if none)."""
+        _ = self._
+        show_errors(self.export_errors, [])
+        self.export_warning.value = ""
+        self.download.value = ""
+        if self.builder is None:
+            return ""
+        self.builder.flush()
+        if self.builder.problems:
+            text = _(
+                "The grain still has {count} problem(s), shown in red at steps 2 and 3. The "
+                "page below holds the last valid version; fix the problems to export what "
+                "you see now."
+            ).format(count=len(self.builder.problems))
+            self.export_warning.value = f"<p class='icw-warning'>{html.escape(text)}</p>"
+        try:
+            page, manifest = standalone_page(self.bundle_dir)
+        except BundleError as exc:
+            show_errors(
+                self.export_errors,
+                [_("There is no valid version of this grain to export yet.")]
+                + [
+                    Message("{field}: {problem}", field=p.path, problem=p.message).render(
+                        self.language
+                    )
+                    for p in exc.problems[:5]
+                ],
+            )
+            return ""
+        name = slugify(manifest["metadata"].get("title", "")) + ".html"
+        data = page.encode("utf-8")
+        size = _size(len(data), self.language)
+        if len(data) > MAX_DOWNLOAD_BYTES:
+            target = Path(self.grains_dir) / "exports" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            text = _(
+                "The page is too large to download from here ({size}). It was saved as "
+                "{path}: download it from JupyterLab (right click, Download)."
+            ).format(size=size, path=f"{GRAINS_FOLDER}/exports/{name}")
+            self.download.value = f"<p>{html.escape(text)}</p>"
+            return page
+        href = "data:text/html;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
+        label = _("Download {name} ({size})").format(name=name, size=size)
+        attr = html.escape(name, quote=True)
+        self.download.value = (
+            f'<a class="icw-download-link" href="{href}" download="{attr}">'
+            f'<span aria-hidden="true">⬇</span> {html.escape(label)}</a>'
+        )
+        return page
+
+
+def _size(n: int, language: str) -> str:
+    _ = gettext_for(language)
+    if n < 1024 * 1024:
+        return _("{n} KB").format(n=max(1, round(n / 1024)))
+    return _("{n} MB").format(
+        n=f"{n / 1024 / 1024:.1f}".replace(".", "," if language == "fr" else ".")
+    )
