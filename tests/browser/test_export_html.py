@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from imaginecole.exports import get_exporter
 from imaginecole.exports.base import Bundle
 

@@ -6,12 +6,11 @@ import shutil
 import zipfile
 from pathlib import Path
 
-import pytest
+from imaginecole.exports import available, get_exporter
+from imaginecole.exports.base import INLINE_MEDIA_LIMIT, Bundle
 
 from imaginecole.bundle import new_grain, save_manifest
 from imaginecole.cli import main
-from imaginecole.exports import available, get_exporter
-from imaginecole.exports.base import INLINE_MEDIA_LIMIT, Bundle
 
 GRAINS = Path(__file__).parents[1] / "fixtures" / "grains"
 
