@@ -84,12 +84,15 @@ def run_export(args: argparse.Namespace) -> int:
             target = args.output
         else:
             target = exporter.default_output(bundle, out_dir)
+        seen = len(bundle.warnings)
         try:
             written = exporter.export(bundle, target)
         except ImaginecoleError as exc:
             failures += 1
             print(f"\n{path} → {fmt}: {exc}", file=sys.stderr)
             continue
+        for warning in bundle.warnings[seen:]:
+            print(f"\n{path} → {fmt}: {warning}", file=sys.stderr)
         _progress(index, len(jobs), f"{path.name} → {fmt}")
         if len(jobs) == 1:
             print(written)

@@ -21,6 +21,9 @@ import requests
 CONNECT_TIMEOUT = 10.0
 # Voilà sends the page while the notebook runs; no byte for this long means it hangs
 READ_TIMEOUT = 90.0
+# Voilà writes this every 10 s while a page waits for its kernel; a page that gets only
+# these for READ_TIMEOUT seconds will never finish (its kernel died, see the report)
+HEARTBEAT = b"<script>window.voila_heartbeat()</script>"
 # what Voilà writes in place of a cell that raised or timed out
 PAGE_ERRORS = (b"There was an error when executing cell", b"Cell execution timed out")
 
@@ -128,8 +131,15 @@ def _load_landing(
     """GET the landing page, follow the OAuth redirects, read and check the whole body."""
     body = bytearray()
     with session.get(url, stream=True, timeout=_timeout(end, READ_TIMEOUT)) as resp:
+        progress = time.monotonic()
         for chunk in resp.iter_content(chunk_size=65536):
             body += chunk
+            if chunk.replace(HEARTBEAT, b"").strip():
+                progress = time.monotonic()
+            elif time.monotonic() - progress > READ_TIMEOUT:
+                raise JourneyError(
+                    f"landing {expect_path}: only Voilà heartbeats for {READ_TIMEOUT:.0f} s"
+                )
             _left(end)
         final = urlparse(resp.url).path
         if resp.status_code != 200:

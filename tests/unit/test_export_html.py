@@ -108,3 +108,10 @@ def test_cli_errors_are_clear(tmp_path, capsys):
     (broken / "manifest.json").write_text(json.dumps({"schema_version": 1}))
     assert main(["export", str(broken), "--to", "html", "-o", str(tmp_path / "x.html")]) == 1
     assert not (tmp_path / "x.html").exists()
+
+
+def test_cli_shows_what_an_exporter_left_out(tmp_path, capsys):
+    bundle = str(GRAINS / "question_set")
+    assert main(["export", bundle, "--to", "h5p", "-o", str(tmp_path / "set.h5p")]) == 0
+    err = capsys.readouterr().err
+    assert "revision" in err and "[en]" in err
