@@ -156,17 +156,13 @@ def _copy(src: Any, dst: Any, *, inline: bool, in_link: bool, drop: frozenset[st
 
 def _list_items(src: Any, out: Any, drop: frozenset[str]) -> None:
     """A list keeps only li children: stray text and tags go into an li of their own."""
-    for child in src:
-        if isinstance(child.tag, str) and child.tag.lower() == "li":
-            li = qti("li", out)
-            _copy(child, li, inline=False, in_link=False, drop=drop)
-        elif isinstance(child.tag, str) and child.tag.lower() not in drop:
-            li = qti("li", out)
-            _copy(child, li, inline=False, in_link=False, drop=drop)
-        if child.tail and child.tail.strip():
-            _append_text(qti("li", out), child.tail)
     if src.text and src.text.strip():
-        out.insert(0, qti("li", text=src.text))
+        qti("li", out, text=src.text)
+    for child in src:
+        if isinstance(child.tag, str) and child.tag.lower() not in drop:
+            _copy(child, qti("li", out), inline=False, in_link=False, drop=drop)
+        if child.tail and child.tail.strip():
+            qti("li", out, text=child.tail)
     if not len(out):
         qti("li", out)
 
@@ -641,13 +637,13 @@ def package_entries(bundle: Bundle) -> tuple[list[tuple[str, bytes]], list[str]]
     """Every (name, bytes) of the package, and the notes about what was left out."""
     from importlib.metadata import PackageNotFoundError, version
 
+    from imaginecole.player import ui_language
+
     try:
         tool_version = version("imaginecole")
     except PackageNotFoundError:
         tool_version = "0"
     manifest = bundle.manifest
-    from imaginecole.player import ui_language
-
     language = ui_language(manifest["metadata"].get("language", "fr"))
     notes, entries, items, resources = [], [], [], []
     for q in manifest["questions"]:
