@@ -45,6 +45,18 @@ _GIFT_SPECIAL = str.maketrans(
     }
 )
 OTHER_BLANK = "[…]"
+# The only grades Moodle imports (question_bank::fraction_options_full), in percent; an
+# import refuses a question whose grade is more than 0.001 % away from all of them.
+MOODLE_GRADES = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20,
+                 16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0)  # fmt: skip
+
+
+def moodle_grade(percent: float) -> float:
+    """`percent` if Moodle accepts it, else the nearest grade it does (sign kept)."""
+    nearest = min(MOODLE_GRADES, key=lambda g: abs(g - abs(percent)))
+    if abs(nearest - abs(percent)) <= 0.001:
+        return percent
+    return -nearest if percent < 0 else nearest
 
 
 def split_marked(text: str, alternatives: bool) -> list[str | list[str]]:
@@ -112,6 +124,16 @@ class _Writer:
         return (f"::{escape_gift(' '.join(title.split()))}::" if title else "") + fmt + text
 
 
+def moodle_grade_note(q: dict[str, Any], weight: float, grade: float) -> Message:
+    return Message(
+        "Moodle: question « {id} »: the weight {weight} % becomes {grade} %, "
+        "the nearest grade Moodle accepts.",
+        id=q["id"],
+        weight=_number(weight),
+        grade=_number(grade),
+    )
+
+
 def _comment(text: str) -> str:
     return "// " + " ".join(text.split())
 
@@ -134,6 +156,12 @@ class _Export:
                 what=what,
             )
         )
+
+    def grade(self, q: dict[str, Any], weight: float) -> float:
+        grade = moodle_grade(weight)
+        if grade != weight:
+            self.notes.append(moodle_grade_note(q, weight, grade))
+        return grade
 
     def common_comments(self, q: dict[str, Any], question_feedback: bool) -> list[str]:
         lines = [_comment(f"Imaginecole: {q['kind']} « {q['id']} »")]
@@ -178,6 +206,7 @@ class _Export:
                 weight = c.get("weight") if weighted else (100 if c["correct"] else -100) / right
             line = "\t" + marker
             if weight is not None:
+                weight = self.grade(q, weight)
                 line += f"%{_number(weight)}%"
             body = w.rich(c["text"])
             line += body.lstrip() if weight is not None else body

@@ -27,9 +27,10 @@ import html
 from pathlib import Path
 from typing import Any
 
-from imaginecole.i18n import N_
+from imaginecole.i18n import N_, Message
 
 from .base import Bundle, Exporter
+from .gift import moodle_grade, moodle_grade_note, split_marked
 from .qti import xml_text
 
 PLUGINFILE = "@@PLUGINFILE@@/"
@@ -57,6 +58,7 @@ class _Writer:
         self.sanitize = sanitize_rich_text
         self.plain_text = plain_text
         self.gettext = translations(ui_language(bundle.language)).gettext
+        self.notes: list[Message] = []
 
     # -- XML pieces -------------------------------------------------------------------------
 
@@ -171,6 +173,10 @@ class _Writer:
                 fraction = float(weight or 0)
             else:
                 fraction = (100.0 if c["correct"] else -100.0) / right
+            grade = moodle_grade(fraction)
+            if grade != fraction:
+                self.notes.append(moodle_grade_note(q, fraction, grade))
+                fraction = grade
             answer = self.sub(question, "answer", fraction=_num(fraction), format="html")
             self.text(answer, self.rich(c["text"]))
             self.field(answer, "feedback", _esc(c.get("feedback", "")))
@@ -189,8 +195,6 @@ class _Writer:
             self.field(answer, "feedback", _esc(said))
 
     def fill_blanks(self, quiz: Any, q: dict[str, Any]) -> None:
-        from .gift import split_marked
-
         segments = split_marked(q["text"], alternatives=True)
         blanks = [s for s in segments if isinstance(s, list)]
         feedback = q.get("feedback", {})
@@ -248,8 +252,6 @@ class _Writer:
         self.hint(question, q)
 
     def drag_words(self, quiz: Any, q: dict[str, Any]) -> None:
-        from .gift import split_marked
-
         segments = split_marked(q["text"], alternatives=False)
         placed = [s[0] for s in segments if isinstance(s, list)]
         words = list(dict.fromkeys([*placed, *(d.strip() for d in q.get("distractors", []))]))
@@ -272,7 +274,8 @@ class _Writer:
         for pair in q["pairs"]:
             sub = self.sub(question, "subquestion", format="html")
             self.text(sub, _esc(pair["left"]))
-            self.text(self.sub(sub, "answer"), _esc(pair["right"]))
+            # Moodle keeps a matching answer as plain text, not HTML
+            self.text(self.sub(sub, "answer"), pair["right"])
         self.hint(question, q)
 
     def flashcards(self, quiz: Any, q: dict[str, Any]) -> None:
@@ -320,12 +323,13 @@ class _Writer:
 
 
 def moodle_xml(bundle: Bundle) -> bytes:
-    """The Moodle XML file of `bundle`, as bytes."""
+    """The Moodle XML file of `bundle`, as bytes; what had to change goes to its warnings."""
     from lxml import etree
 
-    return etree.tostring(
-        _Writer(bundle).quiz(), xml_declaration=True, encoding="UTF-8", pretty_print=True
-    )
+    writer = _Writer(bundle)
+    quiz = writer.quiz()
+    bundle.warnings.extend(str(note) for note in writer.notes)
+    return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 class MoodleXmlExporter(Exporter):

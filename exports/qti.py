@@ -633,7 +633,7 @@ def _xml_bytes(element: Any) -> bytes:
     return etree.tostring(element, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def package_entries(bundle: Bundle) -> tuple[list[tuple[str, bytes]], list[str]]:
+def package_entries(bundle: Bundle) -> tuple[list[tuple[str, bytes]], list[Message]]:
     """Every (name, bytes) of the package, and the notes about what was left out."""
     from importlib.metadata import PackageNotFoundError, version
 
@@ -645,7 +645,8 @@ def package_entries(bundle: Bundle) -> tuple[list[tuple[str, bytes]], list[str]]
         tool_version = "0"
     manifest = bundle.manifest
     language = ui_language(manifest["metadata"].get("language", "fr"))
-    notes, entries, items, resources = [], [], [], []
+    notes: list[Message] = []
+    entries, items, resources = [], [], []
     for q in manifest["questions"]:
         if q["kind"] in NOT_ASSESSED:
             notes.append(
@@ -654,7 +655,7 @@ def package_entries(bundle: Bundle) -> tuple[list[tuple[str, bytes]], list[str]]
                     "flashcards have nothing to assess.",
                     id=q["id"],
                     kind=q["kind"],
-                ).render(language)
+                )
             )
             continue
         item = build_item(q, manifest, bundle.media_type, tool_version)
@@ -669,7 +670,9 @@ def package_entries(bundle: Bundle) -> tuple[list[tuple[str, bytes]], list[str]]
             "assessed); export it as html or scorm instead.",
             title=manifest["metadata"]["title"],
         )
-    entries.append((TEST_FILE, _xml_bytes(build_test(manifest, items, notes, tool_version))))
+    # the note in the package speaks the grain's language; the warnings are bilingual
+    shown = [note.render(language) for note in notes]
+    entries.append((TEST_FILE, _xml_bytes(build_test(manifest, items, shown, tool_version))))
     resources.insert(0, ("RES-TEST", "imsqti_test_xmlv2p1", [TEST_FILE], [r[0] for r in resources]))
     entries.append(("imsmanifest.xml", _xml_bytes(build_manifest(manifest, resources))))
     for name in sorted({m for r in resources for m in r[2] if m.startswith("media/")}):
@@ -689,5 +692,5 @@ class Qti21Exporter(Exporter):
         from .archive import write_zip
 
         entries, notes = package_entries(bundle)
-        bundle.warnings.extend(notes)
+        bundle.warnings.extend(str(note) for note in notes)
         return write_zip(out, entries)

@@ -138,6 +138,23 @@ def test_weights_titles_and_every_feedback_come_back():
     assert [comparable(q) for q in back] == [comparable(q) for q in questions]
 
 
+def test_weights_moodle_cannot_import_go_to_the_nearest_grade_with_a_note():
+    q = {
+        "id": "w",
+        "kind": "multiple_choice",
+        "statement": "Lesquels ?",
+        "choices": [
+            {"id": "a", "text": "a", "correct": True, "weight": 35},
+            {"id": "b", "text": "b", "correct": True, "weight": 65},
+            {"id": "c", "text": "c", "correct": False, "weight": -100},
+        ],
+    }
+    text, notes = gift_with_notes(grain(q))
+    [back] = parse_gift(text)["questions"]
+    assert [c["weight"] for c in back["choices"]] == [33.33333, 66.66667, -100]
+    assert len(notes) == 2 and "35" in str(notes[0])
+
+
 def test_a_blank_inside_a_text_becomes_a_missing_word():
     q = {
         "id": "m",

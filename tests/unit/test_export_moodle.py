@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from imaginecole.exports import get_exporter
 from imaginecole.exports.base import Bundle
-from imaginecole.exports.gift import split_marked
+from imaginecole.exports.gift import MOODLE_GRADES, split_marked
 from lxml import etree
 
 GRAINS = Path(__file__).parents[1] / "fixtures" / "grains"
@@ -97,6 +97,9 @@ def test_every_question_has_what_its_moodle_type_requires(name, tmp_path):
         answers = question.findall("answer")
         for answer in answers:
             assert answer.find("text") is not None and text(answer).strip(), q["id"]
+            # Moodle's import refuses a question with a grade off its list
+            fraction = abs(float(answer.get("fraction")))
+            assert min(abs(fraction - g) for g in MOODLE_GRADES) <= 0.001, q["id"]
         if qtype == "multichoice":
             fractions = [float(a.get("fraction")) for a in answers]
             assert len(answers) == len(q["choices"])
@@ -183,6 +186,31 @@ def test_multiple_choice_without_weights_gets_the_player_shares(tmp_path):
     quiz = export(Bundle.load(GRAINS / "multiple_choice"), tmp_path)
     fractions = [float(a.get("fraction")) for a in quiz.findall("question")[1].findall("answer")]
     assert fractions == [50, -50, 50, -50]
+
+
+def test_weights_moodle_cannot_import_go_to_the_nearest_grade_with_a_warning(tmp_path):
+    manifest = json.loads((GRAINS / "multiple_choice/manifest.json").read_text("utf-8"))
+    for c, weight in zip(manifest["questions"][0]["choices"], [35, -100, 65, -100], strict=True):
+        c["weight"] = weight
+    bundle = Bundle(tmp_path, manifest)
+    quiz = export(bundle, tmp_path)
+    fractions = [a.get("fraction") for a in quiz.findall("question")[1].findall("answer")]
+    assert fractions == ["33.33333", "-100", "66.66667", "-100"]
+    assert "35" in "\n".join(bundle.warnings) and "« pairs »" in bundle.warnings[0]
+
+
+def test_a_word_for_several_gaps_is_an_infinite_drag_box(tmp_path):
+    manifest = json.loads((GRAINS / "drag_words/manifest.json").read_text("utf-8"))
+    manifest["questions"][0]["text"] = "*Le* chat et *le* chien, *un* ami."
+    manifest["questions"][0]["distractors"] = ["la"]
+    question = export(Bundle(tmp_path, manifest), tmp_path).findall("question")[1]
+    boxes = {text(b): b.find("infinite") is not None for b in question.findall("dragbox")}
+    assert boxes == {"Le": False, "le": False, "un": False, "la": False}
+    manifest["questions"][0]["text"] = "*le* chat et *le* chien."
+    question = export(Bundle(tmp_path, manifest), tmp_path, "again").findall("question")[1]
+    boxes = {text(b): b.find("infinite") is not None for b in question.findall("dragbox")}
+    assert boxes == {"le": True, "la": False}
+    assert re.findall(r"\[\[(\d)\]\]", text(question, "questiontext")) == ["1", "1"]
 
 
 def test_fill_blanks_wrong_answer_feedback_and_case(tmp_path):

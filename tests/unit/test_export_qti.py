@@ -423,7 +423,7 @@ def test_ordering_counts_each_item_in_its_place(tmp_path):
     assert item.run({"RESPONSE": order[::-1]})["SCORE"] == 0.0
 
 
-def test_the_test_sums_scores_and_applies_the_pass_mark(tmp_path, qti_schema):
+def test_the_test_sums_scores_and_applies_the_pass_mark(tmp_path):
     files = export(fixture_bundle("question_set"), tmp_path)
     items = items_of(files)
     test = Item(etree.fromstring(files["assessment.xml"]))
