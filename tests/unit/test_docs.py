@@ -77,3 +77,16 @@ def test_every_workshop_field_is_documented():
     text = (DOCS / "configuration.md").read_text()
     for path in schema_paths(workshop_schema()):
         assert f"`{path}`" in text, f"workshop.yaml field {path} is undocumented"
+
+
+def test_every_exporter_is_documented_and_described_in_french():
+    from imaginecole.exports import available, get_exporter
+    from imaginecole.i18n import translations
+
+    text = (DOCS / "exports.md").read_text()
+    french = translations("fr").gettext
+    assert available()
+    for name in available():
+        assert f"`{name}`" in text, f"exporter {name} is undocumented in docs/exports.md"
+        description = get_exporter(name).description
+        assert description and french(description) != description, f"{name}: no French"
