@@ -29,12 +29,11 @@ def free_port_block(size: int = 3) -> int:
             base = s.getsockname()[1]
         if base + size >= 65535:
             continue
+        socks: list[socket.socket] = []
         try:
-            socks = []
             for p in range(base, base + size):
-                sock = socket.socket()
-                sock.bind(("127.0.0.1", p))
-                socks.append(sock)
+                socks.append(socket.socket())
+                socks[-1].bind(("127.0.0.1", p))
             return base
         except OSError:
             continue
