@@ -4,8 +4,8 @@ import stat
 import zipfile
 
 import pytest
-
 from imaginecole.exports.archive import safe_extract, write_zip
+
 from imaginecole.i18n import ImaginecoleError
 
 
