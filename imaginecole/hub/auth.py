@@ -59,9 +59,10 @@ class WorkshopFirstUseAuthenticator(FirstUseAuthenticator):
             ok = await asyncio.to_thread(bcrypt.checkpw, password, stored)
             return username if ok else None
         if not self._validate_password(data["password"]):
+            # firstuseauthenticator's own wording, which the hub pages translate
             handler.custom_login_error = (
-                "Password too short! Please choose a password at least %d characters long."
-                % self.min_password_length
+                "Password too short! Please choose a password at least "
+                f"{self.min_password_length} characters long."
             )
             return None
         hashed = await asyncio.to_thread(bcrypt.hashpw, password, bcrypt.gensalt(BCRYPT_ROUNDS))

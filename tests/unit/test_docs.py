@@ -81,6 +81,7 @@ def test_every_workshop_field_is_documented():
 
 def test_every_exporter_is_documented_and_described_in_french():
     from imaginecole.exports import available, get_exporter
+
     from imaginecole.i18n import translations
 
     text = (DOCS / "exports.md").read_text()
