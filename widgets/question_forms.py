@@ -18,6 +18,7 @@ from typing import Any
 
 import ipywidgets
 
+from ..bundle.model import question_kinds
 from ..bundle.starters import starter_questions
 from ..i18n import gettext_for
 from .form_fields import (
@@ -37,16 +38,7 @@ from .form_fields import (
 from .media_upload import MediaDisclosure, MediaField
 from .question_lists import CardsBody, ChoicesBody, ItemsBody, PairsBody
 
-QUESTION_KINDS = (
-    "single_choice",
-    "multiple_choice",
-    "true_false",
-    "fill_blanks",
-    "drag_words",
-    "matching",
-    "ordering",
-    "flashcards",
-)
+QUESTION_KINDS = question_kinds()
 Changed = Callable[[], None]
 Deleted = Callable[[str, Callable[[], None]], None]
 

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import ImaginecoleError, Message, gettext_for
+from ..textfiles import read_teacher_file
 from ..workshop.countries import fold
-from .model import DEFAULT_LICENCE, create_bundle, now_iso
+from .model import DEFAULT_LICENCE, create_bundle, now_iso, question_kinds
 from .richtext import sanitize_rich_text
 from .validate import MAX_MANIFEST_BYTES, SCHEMA_VERSION, validate_manifest
 
@@ -34,16 +35,7 @@ COLUMNS = (
     "hint",
     "points",
 )
-KINDS = (
-    "single_choice",
-    "multiple_choice",
-    "true_false",
-    "fill_blanks",
-    "drag_words",
-    "matching",
-    "ordering",
-    "flashcards",
-)
+KINDS = question_kinds()
 # French names teachers type in a spreadsheet
 KIND_ALIASES = {
     "qcu": "single_choice",
@@ -342,19 +334,11 @@ def parse_csv(
 
 def read_csv(path: Path | str) -> str:
     """The text of a CSV file: UTF-8 (with or without BOM), or Windows-1252 from Excel."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImaginecoleError(
-            "Cannot read the file {path}: {error}.", path=path, error=exc.strerror
-        ) from exc
-    if len(raw) > MAX_MANIFEST_BYTES:
-        raise CsvImportError(str(path), [(1, Message("the file is larger than 2 MB"))])
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+    return read_teacher_file(
+        path,
+        MAX_MANIFEST_BYTES,
+        lambda p: CsvImportError(str(p), [(1, Message("the file is larger than 2 MB"))]),
+    )
 
 
 def import_csv(

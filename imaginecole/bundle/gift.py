@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import ImaginecoleError, Message, gettext_for
+from ..textfiles import read_teacher_file
 from .model import DEFAULT_LICENCE, create_bundle, now_iso
 from .richtext import plain_text, sanitize_rich_text
 from .validate import MAX_MANIFEST_BYTES, SCHEMA_VERSION, validate_manifest
@@ -416,19 +417,11 @@ def parse_gift(
 
 def read_gift(path: Path | str) -> str:
     """The text of a GIFT file: UTF-8, or Windows-1252 as saved by old editors."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImaginecoleError(
-            "Cannot read the file {path}: {error}.", path=path, error=exc.strerror
-        ) from exc
-    if len(raw) > MAX_MANIFEST_BYTES:
-        raise GiftSyntaxError(str(path), [(1, 1, Message("the file is larger than 2 MB"))])
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+    return read_teacher_file(
+        path,
+        MAX_MANIFEST_BYTES,
+        lambda p: GiftSyntaxError(str(p), [(1, 1, Message("the file is larger than 2 MB"))]),
+    )
 
 
 def import_gift(

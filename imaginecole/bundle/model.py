@@ -45,6 +45,11 @@ def grain_kinds() -> list[str]:
     return list(grain_schema()["$defs"]["grainKind"]["enum"])
 
 
+def question_kinds() -> tuple[str, ...]:
+    """The kinds one question can have (every grain kind but question_set)."""
+    return tuple(grain_schema()["$defs"]["questionKind"]["enum"])
+
+
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..i18n import ImaginecoleError, bilingual
+from ..textfiles import decode_teacher_text
 from .countries import country_code, fold
 
 REQUIRED_COLUMNS = ("username", "full_name", "email", "role", "country", "team")
@@ -67,15 +68,6 @@ def safe_username(raw: str) -> str:
     return text[:USERNAME_MAX].rstrip("._-")
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("cp1252 decodes every byte")  # pragma: no cover
-
-
 def parse_roster(path: Path | str, default_country: str) -> RosterReport:
     """Parse a roster CSV (',' or ';' separated, UTF-8 or Windows-1252)."""
     path = Path(path)
@@ -90,7 +82,7 @@ def parse_roster(path: Path | str, default_country: str) -> RosterReport:
         ) from exc
     if len(data) > MAX_ROSTER_BYTES:
         raise RosterError(path, [bilingual("The file is larger than 2 MB.")])
-    return parse_roster_text(_decode(data), default_country, source=str(path))
+    return parse_roster_text(decode_teacher_text(data), default_country, source=str(path))
 
 
 def parse_roster_text(text: str, default_country: str, source: str = "roster") -> RosterReport:
