@@ -4,7 +4,7 @@
    create one from a kind and a title (the title gives the folder name);
 2. write the questions; 3. images, sounds and description; 4. try it as a pupil
    (three views of one QuizBuilder, which saves as the teacher goes);
-5. export: download the single-file offline page (``render_standalone``, media inlined)
+5. export: download the offline package of the `html` exporter (media inlined, or a zip)
    made from the last valid manifest.json. Publishing to the catalogue belongs to the
    catalogue workbench, which the page says plainly.
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import html
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,10 +27,9 @@ from typing import Any
 import ipywidgets
 from traitlets import Int, Unicode, default
 
-from ..bundle import BundleError, create_bundle, grain_kinds, load_manifest, new_grain
+from ..bundle import BundleError, create_bundle, grain_kinds, new_grain
 from ..bundle.model import MANIFEST
 from ..i18n import LANGUAGES, Message, gettext_for
-from ..player import render_standalone
 from .autosave import DRAFT, open_bundle
 from .form_fields import (
     button,
@@ -44,7 +44,6 @@ from .form_fields import (
     text_field,
 )
 from .live_status import LiveStatus
-from .player_preview import data_url, media_references
 from .question_forms import kind_labels
 from .quiz_builder import QuizBuilder
 
@@ -110,15 +109,20 @@ def find_grains(grains_dir: Path | str) -> list[GrainEntry]:
     return sorted(found, key=lambda g: g.modified, reverse=True)
 
 
-def standalone_page(bundle_dir: Path | str) -> tuple[str, dict[str, Any]]:
-    """(offline HTML page, manifest) from the last valid manifest.json, media inlined."""
-    manifest = load_manifest(bundle_dir)
-    inline = {}
-    for src in dict.fromkeys(media_references(manifest)):
-        path = Path(bundle_dir) / src
-        if path.is_file():
-            inline[src] = data_url(path)
-    return render_standalone(manifest, inline_media=inline), manifest
+def offline_package(bundle_dir: Path | str) -> tuple[bytes, str, dict[str, Any]]:
+    """(bytes, file suffix, manifest) of the `html` export of the last valid manifest.json.
+
+    Through the exporter registry, like the CLI: one page with the media inlined, or a
+    zip with the media beside it when they are too large to inline.
+    """
+    from ..exports import get_exporter
+    from ..exports.base import Bundle
+
+    bundle = Bundle.load(bundle_dir)
+    exporter = get_exporter("html")()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = exporter.export(bundle, exporter.default_output(bundle, Path(tmp)))
+        return out.read_bytes(), out.suffix, bundle.manifest
 
 
 class QuizWorkbench(ipywidgets.VBox):
@@ -418,7 +422,7 @@ class QuizWorkbench(ipywidgets.VBox):
         )
 
     def prepare_export(self) -> str:
-        """Make the download link of the offline page; returns the page ("" if none)."""
+        """Make the download link of the offline package; returns its file name ("" if none)."""
         _ = self._
         show_errors(self.export_errors, [])
         self.export_warning.value = ""
@@ -434,7 +438,7 @@ class QuizWorkbench(ipywidgets.VBox):
             ).format(count=len(self.builder.problems))
             self.export_warning.value = f"<p class='icw-warning'>{html.escape(text)}</p>"
         try:
-            page, manifest = standalone_page(self.bundle_dir)
+            data, suffix, manifest = offline_package(self.bundle_dir)
         except BundleError as exc:
             show_errors(
                 self.export_errors,
@@ -447,8 +451,8 @@ class QuizWorkbench(ipywidgets.VBox):
                 ],
             )
             return ""
-        name = slugify(manifest["metadata"].get("title", "")) + ".html"
-        data = page.encode("utf-8")
+        name = slugify(manifest["metadata"].get("title", "")) + suffix
+        mime = "application/zip" if suffix == ".zip" else "text/html;charset=utf-8"
         size = _size(len(data), self.language)
         if len(data) > MAX_DOWNLOAD_BYTES:
             target = Path(self.grains_dir) / "exports" / name
@@ -459,15 +463,15 @@ class QuizWorkbench(ipywidgets.VBox):
                 "{path}: download it from JupyterLab (right click, Download)."
             ).format(size=size, path=f"{GRAINS_FOLDER}/exports/{name}")
             self.download.value = f"<p>{html.escape(text)}</p>"
-            return page
-        href = "data:text/html;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
+            return name
+        href = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
         label = _("Download {name} ({size})").format(name=name, size=size)
         attr = html.escape(name, quote=True)
         self.download.value = (
             f'<a class="icw-download-link" href="{href}" download="{attr}">'
             f'<span aria-hidden="true">⬇</span> {html.escape(label)}</a>'
         )
-        return page
+        return name
 
 
 def _size(n: int, language: str) -> str:
