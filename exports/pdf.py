@@ -27,7 +27,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,7 @@ def fixed_dates(pdf: bytes, when: str | None) -> bytes:
         try:
             moment = datetime.fromisoformat(when.replace("Z", "+00:00"))
             if moment.tzinfo is not None:
-                moment = moment.astimezone(timezone.utc)
+                moment = moment.astimezone(UTC)
             stamp = f"{moment:%Y%m%d%H%M%S}"
         except ValueError:
             pass
@@ -99,6 +99,66 @@ def stable_node_ids(pdf: bytes) -> bytes:
     return _NODE_ID.sub(replace, pdf)
 
 
+class _Chromium:
+    """Playwright, the browser and the one print page: owned by the printer's thread only."""
+
+    def __init__(self, executable: str) -> None:
+        self.executable = executable
+        self.playwright: Any = None
+        self.browser: Any = None
+        self.context: Any = None
+        self.page: Any = None
+
+    def ready_page(self) -> Any:
+        if self.page is not None and not self.page.is_closed():
+            return self.page
+        if self.browser is None or not self.browser.is_connected():
+            self.close()  # a crashed browser is started again
+            if not shutil.which(self.executable):
+                raise ExportError(
+                    "Chromium was not found at {path}; it prints the PDF worksheets. "
+                    "Install Debian's chromium (./studio install).",
+                    path=self.executable,
+                )
+            from playwright.sync_api import sync_playwright
+
+            self.playwright = sync_playwright().start()
+            self.browser = self.playwright.chromium.launch(
+                executable_path=self.executable, args=CHROMIUM_ARGS
+            )
+        self.context = self.browser.new_context(java_script_enabled=False, offline=True)
+        # nothing but local files: no network, ever
+        self.context.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith("file:") else route.abort()
+            ),
+        )
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(PRINT_TIMEOUT_MS)
+        return self.page
+
+    def discard_page(self) -> None:
+        """After a failed job: the next one gets a fresh page."""
+        context, self.context, self.page = self.context, None, None
+        if context is not None:
+            try:
+                context.close()
+            except Exception:  # noqa: BLE001 - the browser may be gone already
+                pass
+
+    def close(self) -> None:
+        self.discard_page()
+        browser, playwright = self.browser, self.playwright
+        self.browser = self.playwright = None
+        for stop in (browser and browser.close, playwright and playwright.stop):
+            try:
+                if stop:
+                    stop()
+            except Exception:  # noqa: BLE001 - stopping is best effort
+                pass
+
+
 class Printer:
     """One headless Chromium that prints local HTML files to PDF, for the whole process.
 
@@ -113,6 +173,7 @@ class Printer:
         self._jobs: queue.Queue[tuple[Callable[[Any], Any], Future] | None] | None = None
         self._thread: threading.Thread | None = None
         self._pid = 0
+        self._closes_at_exit = False
 
     def _ensure_thread(self) -> queue.Queue:
         with self._lock:
@@ -123,59 +184,26 @@ class Printer:
                     target=self._run, args=(self._jobs,), name="imaginecole-printer", daemon=True
                 )
                 self._thread.start()
-                atexit.register(self.close)
+                if not self._closes_at_exit:
+                    atexit.register(self.close)
+                    self._closes_at_exit = True
             assert self._jobs is not None
             return self._jobs
 
     def _run(self, jobs: queue.Queue) -> None:
-        state: dict[str, Any] = {}
+        chromium = _Chromium(self.executable or chromium_path())
         try:
             while (job := jobs.get()) is not None:
                 work, future = job
                 if not future.set_running_or_notify_cancel():
                     continue
                 try:
-                    future.set_result(work(self._page(state)))
+                    future.set_result(work(chromium.ready_page()))
                 except BaseException as exc:  # handed to the caller, who raises it
-                    state.pop("page", None)  # a crashed page is not reused
+                    chromium.discard_page()
                     future.set_exception(exc)
         finally:
-            for name in ("browser", "playwright"):
-                try:
-                    thing = state.get(name)
-                    if thing is not None:
-                        thing.close() if name == "browser" else thing.stop()
-                except Exception:  # noqa: S110 - closing at exit is best effort
-                    pass
-
-    def _page(self, state: dict[str, Any]) -> Any:
-        if "page" in state and not state["page"].is_closed():
-            return state["page"]
-        if "browser" not in state:
-            executable = self.executable or chromium_path()
-            if not shutil.which(executable):
-                raise ExportError(
-                    "Chromium was not found at {path}; it prints the PDF worksheets. "
-                    "Install Debian's chromium (./studio install).",
-                    path=executable,
-                )
-            from playwright.sync_api import sync_playwright
-
-            state["playwright"] = sync_playwright().start()
-            state["browser"] = state["playwright"].chromium.launch(
-                executable_path=executable, args=CHROMIUM_ARGS
-            )
-        context = state["browser"].new_context(java_script_enabled=False, offline=True)
-        # nothing but local files: no network, ever
-        context.route(
-            "**/*",
-            lambda route: route.continue_()
-            if route.request.url.startswith("file:")
-            else route.abort(),
-        )
-        state["page"] = context.new_page()
-        state["page"].set_default_timeout(PRINT_TIMEOUT_MS)
-        return state["page"]
+            chromium.close()
 
     def submit(self, work: Callable[[Any], Any]) -> Any:
         """Run `work(page)` in the printer's thread and return its result."""
@@ -222,14 +250,17 @@ def close_printer() -> None:
     _printer.close()
 
 
-def render_pdfs(bundle: Bundle, out: Path, *, chosen: Printer | None = None) -> tuple[Path, Path]:
-    """Write the worksheet at `out` and its key beside it; return both paths."""
+def render_pdfs(bundle: Bundle, out: Path, *, using: Printer | None = None) -> tuple[Path, Path]:
+    """Write the worksheet at `out` and its key beside it; return both paths.
+
+    `using` is another :class:`Printer` than the process's shared one.
+    """
     from . import worksheet
 
     conf = worksheet.template_conf().get("pdf", {})
     options = {"format": conf.get("format", "A4"), "margin": conf.get("margin")}
     modified = (bundle.manifest.get("metadata") or {}).get("modified")
-    use = chosen or _printer
+    use = using or _printer
     key = answer_key_path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="imaginecole-print-") as tmp:
@@ -259,5 +290,5 @@ class PdfExporter(Exporter):
     description = N_("Printable A4 worksheet (PDF) and its answer key (.corrige.pdf)")
 
     def export(self, bundle: Bundle, out: Path) -> Path:
-        worksheet, _key = render_pdfs(bundle, out)
-        return worksheet
+        sheet, _key = render_pdfs(bundle, out)
+        return sheet

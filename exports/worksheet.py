@@ -286,7 +286,9 @@ def _question(q: dict[str, Any], number: int, grain_id: str, path: Path, texts: 
         ]
         view["choices"] = choices
         # short choices sit side by side; long ones one under the other
-        longest = max((len(re.sub(r"<[^>]*>", "", str(c.get("text")))) for c in q["choices"]))
+        longest = max(
+            (len(re.sub(r"<[^>]*>", "", str(c.get("text")))) for c in q["choices"]), default=0
+        )
         view["columns"] = 1 if longest > 28 else min(len(choices), 4 if longest <= 12 else 2)
     elif kind == "true_false":
         view["choices"] = [
@@ -306,7 +308,9 @@ def _question(q: dict[str, Any], number: int, grain_id: str, path: Path, texts: 
         pairs = q.get("pairs") or []
         letters = LETTERS.get(base_language(texts.language), LETTERS["default"])
         order = _shuffled(pairs, seed)
-        letter_of = {pair_index: letters[pos % len(letters)] for pos, pair_index in enumerate(order)}
+        letter_of = {
+            pair_index: letters[pos % len(letters)] for pos, pair_index in enumerate(order)
+        }
         view["left"] = [
             {"n": i + 1, "text": texts.plain(p.get("left")), "letter": letter_of[i]}
             for i, p in enumerate(pairs)

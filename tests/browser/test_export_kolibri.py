@@ -84,7 +84,9 @@ def test_the_grain_plays_in_a_sandboxed_iframe_from_file(browser, tmp_path):
     )
     # the sandbox is real: the app's origin is opaque and its storage is out of reach
     assert app.evaluate("origin") == "null"
-    storage = "(() => { try { localStorage.length; return 'open'; } catch (e) { return e.name; } })()"
+    storage = (
+        "(() => { try { localStorage.length; return 'open'; } catch (e) { return e.name; } })()"
+    )
     assert app.evaluate(storage) == "SecurityError"
 
     app.evaluate("addEventListener('imaginecole:result', e => { window.__r = e.detail; })")
@@ -126,7 +128,10 @@ def test_media_beside_the_page_load_in_the_sandbox_over_http(browser, tmp_path, 
     assert audio.get_attribute("src") == "./media/son-aigu.wav"
     audio.evaluate(
         """a => a.readyState >= 1 || new Promise((ok, ko) => {
-            a.addEventListener('loadedmetadata', ok); a.addEventListener('error', ko); a.load(); })"""
+            a.addEventListener('loadedmetadata', ok);
+            a.addEventListener('error', ko);
+            a.load();
+        })"""
     )
     assert audio.evaluate("a => a.duration") > 0
 

@@ -40,6 +40,13 @@ def flat(value: str) -> str:
     return re.sub(r"\s+", " ", value)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def shared_printer():
+    """The exporter's one Chromium serves the whole module, then stops."""
+    yield
+    close_printer()
+
+
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory):
     """Worksheet and key of some fixture grains, printed once for the module."""
@@ -48,17 +55,18 @@ def printed(tmp_path_factory):
     for kind in ("question_set", "arabic", "single_choice", "flashcards"):
         sheet = PdfExporter().export(Bundle.load(GRAINS / kind), out / f"{kind}.pdf")
         done[kind] = (sheet, answer_key_path(sheet))
-    yield done
-    close_printer()
+    return done
 
 
 def test_a4_pages_in_a_sensible_number(printed):
-    for kind, (sheet, key) in printed.items():
+    for sheet, key in printed.values():
         for pdf in (sheet, key):
             meta = info(pdf)
             assert meta["Page size"].endswith("(A4)"), (pdf.name, meta["Page size"])
             assert meta["JavaScript"] == "no" and meta["Tagged"] == "yes"
-    pages = {kind: (int(info(s)["Pages"]), int(info(k)["Pages"])) for kind, (s, k) in printed.items()}
+    pages = {
+        kind: (int(info(s)["Pages"]), int(info(k)["Pages"])) for kind, (s, k) in printed.items()
+    }
     assert pages["single_choice"] == (1, 1)
     assert 2 <= pages["question_set"][0] <= 4 and 1 <= pages["question_set"][1] <= 3
     assert pages["flashcards"][0] == 1

@@ -13,11 +13,13 @@ import pytest
 from babel.messages.pofile import read_po
 from imaginecole.exports import available, get_exporter
 from imaginecole.exports import worksheet as ws
-from imaginecole.exports.base import Bundle
+from imaginecole.exports.base import Bundle, ExportError
 from imaginecole.exports.pdf import (
     PdfExporter,
+    Printer,
     answer_key_path,
     fixed_dates,
+    render_pdfs,
     stable_node_ids,
 )
 
@@ -107,8 +109,9 @@ def test_matching_and_ordering_are_shuffled_the_same_way_every_time():
     assert [r["letter"] for r in match["right"]] == ["A", "B", "C", "D"]
     for left in match["left"]:
         assert rights[left["letter"]] == pairs[left["text"]]
-    assert all(rights[left["letter"]] != match["right"][i]["text"]
-               for i, left in enumerate(match["left"]))
+    assert all(
+        rights[left["letter"]] != match["right"][i]["text"] for i, left in enumerate(match["left"])
+    )
     order = questions["mil"]["to_order"]
     assert [item["rank"] for item in order] != [1, 2, 3, 4]
     assert sorted(order, key=lambda item: item["rank"]) == [
@@ -125,8 +128,9 @@ def test_drag_words_get_a_sorted_word_bank_with_the_extra_words():
 def test_media_are_local_files_and_sounds_become_transcripts():
     page = html("question_set")
     sources = re.findall(r'<img src="([^"]+)"', page)
-    assert sources and all(s.startswith("file:///") and s.endswith("/media/triangle.png")
-                           for s in sources)
+    assert sources and all(
+        s.startswith("file:///") and s.endswith("/media/triangle.png") for s in sources
+    )
     assert "<audio" not in page and "Un son aigu et court" in page
     assert "<figcaption>Un triangle vert sur un fond gris clair</figcaption>" in page
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)
@@ -157,7 +161,9 @@ def test_arabic_grains_print_right_to_left_in_arabic():
     assert '<html lang="ar" dir="rtl">' in sheet
     assert "الاسم واللقب:" in sheet and "الإصلاح" in key
     view = ws.context(Bundle.load(GRAINS / "arabic"), answers=False)
-    letters = [r["letter"] for q in view["questions"] if q["kind"] == "matching" for r in q["right"]]
+    letters = [
+        r["letter"] for q in view["questions"] if q["kind"] == "matching" for r in q["right"]
+    ]
     assert letters == ["أ", "ب", "ج"]
 
 
@@ -169,7 +175,9 @@ def test_every_worksheet_string_has_a_french_and_an_arabic_translation():
         missing = [
             m
             for m in ws.PRINT_STRINGS.values()
-            if not (catalog.get(m, context=ws.CONTEXT) and catalog.get(m, context=ws.CONTEXT).string)
+            if not (
+                catalog.get(m, context=ws.CONTEXT) and catalog.get(m, context=ws.CONTEXT).string
+            )
         ]
         assert missing == [], f"{language}: {missing}"
 
@@ -197,4 +205,16 @@ def test_pdf_dates_become_the_grain_modification_time_at_the_same_length():
 
 def test_tagged_pdf_node_ids_are_renumbered_in_order():
     pdf = b"/ID (node00001207)>> /Headers [(node00001207)] /ID (node00000534)"
-    assert stable_node_ids(pdf) == b"/ID (node00000001)>> /Headers [(node00000001)] /ID (node00000002)"
+    assert (
+        stable_node_ids(pdf) == b"/ID (node00000001)>> /Headers [(node00000001)] /ID (node00000002)"
+    )
+
+
+def test_a_missing_chromium_is_an_error_that_says_what_to_install(tmp_path):
+    absent = Printer(executable=str(tmp_path / "no-chromium"))
+    try:
+        with pytest.raises(ExportError, match="apt-get install|./studio install"):
+            render_pdfs(Bundle.load(GRAINS / "true_false"), tmp_path / "f.pdf", using=absent)
+    finally:
+        absent.close()
+    assert not (tmp_path / "f.pdf").exists()
