@@ -96,6 +96,20 @@ def _schema_location(xsds: dict[str, str]) -> str:
     return " ".join(f"{ns} {name}" for ns, name in xsds.items())
 
 
+def add_sco_resource(root, cp: str, scorm_type_attr: str, identifier: str, files) -> None:
+    """The one SCO resource listing every file (the attribute is spelt per SCORM version)."""
+    from lxml import etree
+
+    resources = etree.SubElement(root, f"{{{cp}}}resources")
+    resource = etree.SubElement(resources, f"{{{cp}}}resource")
+    resource.set("identifier", identifier)
+    resource.set("type", "webcontent")
+    resource.set(scorm_type_attr, "sco")
+    resource.set("href", SCO_HREF)
+    for name in files:
+        etree.SubElement(resource, f"{{{cp}}}file", href=name)
+
+
 def manifest_12(manifest: dict[str, Any], files: list[str]) -> etree._Element:
     """``imsmanifest.xml`` of a SCORM 1.2 package with one SCO."""
     from lxml import etree
@@ -129,14 +143,7 @@ def manifest_12(manifest: dict[str, Any], files: list[str]) -> etree._Element:
         mastery = etree.SubElement(item, f"{{{adlcp}}}masteryscore")
         mastery.text = f"{pass_mark(manifest) * 100:g}"
 
-    resources = etree.SubElement(root, f"{{{cp}}}resources")
-    resource = etree.SubElement(resources, f"{{{cp}}}resource")
-    resource.set("identifier", ids["resource"])
-    resource.set("type", "webcontent")
-    resource.set(f"{{{adlcp}}}scormtype", "sco")
-    resource.set("href", SCO_HREF)
-    for name in files:
-        etree.SubElement(resource, f"{{{cp}}}file", href=name)
+    add_sco_resource(root, cp, f"{{{adlcp}}}scormtype", ids["resource"], files)
     return root
 
 
@@ -189,14 +196,7 @@ def manifest_2004(manifest: dict[str, Any], files: list[str]) -> etree._Element:
         objectiveSetByContent="true",
     )
 
-    resources = etree.SubElement(root, f"{{{cp}}}resources")
-    resource = etree.SubElement(resources, f"{{{cp}}}resource")
-    resource.set("identifier", ids["resource"])
-    resource.set("type", "webcontent")
-    resource.set(f"{{{adlcp}}}scormType", "sco")
-    resource.set("href", SCO_HREF)
-    for name in files:
-        etree.SubElement(resource, f"{{{cp}}}file", href=name)
+    add_sco_resource(root, cp, f"{{{adlcp}}}scormType", ids["resource"], files)
     return root
 
 
