@@ -8,17 +8,10 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+# the same Debian Chromium and flags the pdf exporter prints with
+from imaginecole.exports.pdf import CHROMIUM, CHROMIUM_ARGS
+
 AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 # package scope: Playwright's sync API keeps an event loop running until it stops,
