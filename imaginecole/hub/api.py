@@ -15,9 +15,9 @@ class HubAPI:
     url: str  # e.g. http://127.0.0.1:8000/hub/api
     token: str
 
-    def _call(self, method: str, path: str, **kwargs) -> requests.Response:
+    def _call(self, method: str, path: str, timeout: float = 30, **kwargs) -> requests.Response:
         headers = {"Authorization": f"token {self.token}"}
-        return requests.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
+        return requests.request(method, self.url + path, headers=headers, timeout=timeout, **kwargs)
 
     def ready(self) -> bool:
         try:
@@ -25,14 +25,14 @@ class HubAPI:
         except requests.RequestException:
             return False
 
-    def users(self) -> list[dict]:
-        response = self._call("GET", "/users", params={"limit": 1000})
+    def users(self, timeout: float = 30) -> list[dict]:
+        response = self._call("GET", "/users", timeout=timeout, params={"limit": 1000})
         response.raise_for_status()
         return response.json()
 
-    def running(self) -> list[str]:
+    def running(self, timeout: float = 30) -> list[str]:
         return sorted(
-            u["name"] for u in self.users() if u.get("servers", {}).get("", {}).get("ready")
+            u["name"] for u in self.users(timeout) if u.get("servers", {}).get("", {}).get("ready")
         )
 
     def spawn(self, name: str, deadline: float = 300.0) -> float:

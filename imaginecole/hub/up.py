@@ -90,16 +90,35 @@ def _lan_addresses() -> list[str]:
     return found
 
 
-def _stop(proc: subprocess.Popen, api: HubAPI, state: Path) -> None:
-    """Remember running servers, then stop the hub and everything below it."""
+def _leftover_proxy(data_dir: Path) -> list[psutil.Process]:
+    """The proxy of this workshop if it outlived its hub (a hub that crashed leaves it)."""
     try:
-        state.write_text(json.dumps(api.running()))
+        proxy = psutil.Process(int((data_dir / "proxy.pid").read_text().strip()))
+        if any("configurable-http-proxy" in part for part in proxy.cmdline()):
+            return [proxy]
+    except (OSError, ValueError, psutil.Error):
+        pass
+    return []
+
+
+def _stop(proc: subprocess.Popen, api: HubAPI, state: Path) -> None:
+    """Remember running servers, then stop the hub and everything below it.
+
+    Further Ctrl-C or SIGTERM are ignored meanwhile: a second Ctrl-C used to
+    interrupt this very function and leave the hub, the proxy and every server
+    running. Each step below is bounded in time instead.
+    """
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    try:
+        state.write_text(json.dumps(api.running(timeout=5)))
     except Exception as exc:  # the hub may already be gone; keep the previous list
         print(_("Could not record the running servers: {error}").format(error=exc))
     try:
         family = psutil.Process(proc.pid).children(recursive=True)
     except psutil.NoSuchProcess:
         family = []
+    family += [p for p in _leftover_proxy(state.parent) if p not in family]
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         try:
