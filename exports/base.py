@@ -91,5 +91,14 @@ class Exporter:
         raise NotImplementedError
 
 
+def write_output(out: Path, data: bytes) -> Path:
+    """Write a package file whole: a failed export never leaves half a file at `out`."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(out)
+    return out
+
+
 class ExportError(ImaginecoleError):
     """An export that cannot be made, with what to do about it."""

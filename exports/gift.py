@@ -29,7 +29,7 @@ from typing import Any
 
 from imaginecole.i18n import N_, Message
 
-from .base import Bundle, Exporter, ExportError
+from .base import Bundle, Exporter, ExportError, write_output
 
 _MARK = re.compile(r"\*([^*]+)\*")
 _GIFT_SPECIAL = str.maketrans(
@@ -400,6 +400,4 @@ class GiftExporter(Exporter):
     def export(self, bundle: Bundle, out: Path) -> Path:
         text, notes = gift_with_notes(bundle.manifest)
         bundle.warnings.extend(str(note) for note in notes)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(text.encode("utf-8"))
-        return out
+        return write_output(out, text.encode("utf-8"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from imaginecole.i18n import N_
 
-from .base import INLINE_MEDIA_LIMIT, Bundle, Exporter
+from .base import INLINE_MEDIA_LIMIT, Bundle, Exporter, write_output
 
 
 def inline_media(bundle: Bundle) -> dict[str, str] | None:
@@ -45,9 +45,7 @@ class HtmlExporter(Exporter):
     def export(self, bundle: Bundle, out: Path) -> Path:
         media = inline_media(bundle)
         if media is not None and out.suffix != ".zip":
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(page(bundle, media=media), encoding="utf-8")
-            return out
+            return write_output(out, page(bundle, media=media).encode("utf-8"))
         from .archive import write_zip
 
         entries = [("index.html", page(bundle, media=None).encode("utf-8"))]

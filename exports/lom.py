@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from imaginecole.i18n import N_
 
-from .base import Bundle, Exporter
+from .base import Bundle, Exporter, write_output
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -499,8 +499,4 @@ class LomExporter(Exporter):
         return out_dir / f"{bundle.path.name}.lom.xml"
 
     def export(self, bundle: Bundle, out: Path) -> Path:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".part")
-        tmp.write_bytes(to_bytes(lom_element(bundle.manifest)))
-        tmp.replace(out)
-        return out
+        return write_output(out, to_bytes(lom_element(bundle.manifest)))

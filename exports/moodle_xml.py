@@ -29,7 +29,7 @@ from typing import Any
 
 from imaginecole.i18n import N_, Message
 
-from .base import Bundle, Exporter
+from .base import Bundle, Exporter, write_output
 from .gift import moodle_grade, moodle_grade_note, split_marked
 from .qti import xml_text
 
@@ -341,6 +341,4 @@ class MoodleXmlExporter(Exporter):
         return out_dir / f"{bundle.path.name}.moodle.xml"
 
     def export(self, bundle: Bundle, out: Path) -> Path:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(moodle_xml(bundle))
-        return out
+        return write_output(out, moodle_xml(bundle))

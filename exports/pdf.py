@@ -33,7 +33,7 @@ from typing import Any
 
 from imaginecole.i18n import N_
 
-from .base import Bundle, Exporter, ExportError
+from .base import Bundle, Exporter, ExportError, write_output
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -278,9 +278,7 @@ def render_pdfs(bundle: Bundle, out: Path, *, using: Printer | None = None) -> t
                     path=bundle.path,
                     error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
                 ) from exc
-            partial = target.with_name(target.name + ".part")
-            partial.write_bytes(stable_node_ids(fixed_dates(data, modified)))
-            partial.replace(target)
+            write_output(target, stable_node_ids(fixed_dates(data, modified)))
     return out, key
 
 
