@@ -102,8 +102,13 @@ def singleuser_server_config(workshop: Workshop) -> dict:
                 "jupyter_lsp": False,
                 "notebook_shim": False,
                 "jupyter_server_terminals": True,
+                "imaginecole.hub.warmup": True,
             },
         },
+        # kernels on Unix sockets in the short per-server JUPYTER_RUNTIME_DIR the spawner
+        # sets: over TCP, 30 launchers starting at once raced for ports ("Address
+        # already in use") and a page hung
+        "KernelManager": {"transport": "ipc"},
         "MappingKernelManager": {
             # every Voilà page view starts a kernel: reap those left behind
             "cull_idle_timeout": idle_kernel,

@@ -13,7 +13,9 @@ import hashlib
 import os
 import pwd
 import shutil
+import stat
 import subprocess
+import tempfile
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
@@ -41,6 +43,38 @@ def isolated_account(username: str, prefix: str = "ic-") -> str:
         return name
     digest = hashlib.sha256(username.encode()).hexdigest()[:6]
     return f"{name[:25]}-{digest}"
+
+
+# a Unix socket path holds at most 107 bytes; a kernel's is the runtime folder
+# plus "/kernel-<uuid>-ipc-<n>" (about 50), so the folder must stay short
+MAX_RUNTIME_DIR = 52
+
+
+def runtime_root() -> Path:
+    """The hub's folder of per-server runtime folders: short, ours, not a symlink.
+
+    Kernels talk over Unix sockets in there (`KernelManager.transport = "ipc"`),
+    which never race for TCP ports when thirty launchers start at once.
+    """
+    root = Path(tempfile.gettempdir()) / f"ic-rt-{os.geteuid()}"
+    try:
+        root.mkdir(mode=0o711)
+    except FileExistsError:
+        pass
+    info = os.lstat(root)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+        # someone else's folder, or a trap: use a fresh one of our own
+        root = Path(tempfile.mkdtemp(prefix="ic-rt-"))
+    os.chmod(root, 0o711)
+    return root
+
+
+def runtime_dir_for(root: Path, username: str) -> Path:
+    """The server's JUPYTER_RUNTIME_DIR: short enough for kernel sockets."""
+    path = root / username
+    if len(str(path)) > MAX_RUNTIME_DIR:
+        path = root / hashlib.sha256(username.encode()).hexdigest()[:12]
+    return path
 
 
 class WorkshopSpawner(LocalProcessSpawner):
@@ -77,6 +111,10 @@ class WorkshopSpawner(LocalProcessSpawner):
     def home_dir(self) -> str:
         return os.path.join(self.homes_dir, self.user.name)
 
+    @property
+    def runtime_dir(self) -> str:
+        return str(runtime_dir_for(runtime_root(), self.user.name))
+
     def account(self) -> str | None:
         """The OS account the server runs as; None means the hub's own account."""
         if self.mode == "isolated":
@@ -94,12 +132,16 @@ class WorkshopSpawner(LocalProcessSpawner):
         if self.workbench_dir:
             for action in install_workbenches(Path(self.workbench_dir), home, self.language):
                 self.log.info("workbench %s for %s", action, self.user.name)
+        runtime = Path(self.runtime_dir)
+        runtime.mkdir(mode=0o700, exist_ok=True)
         if account is not None:
             entry = ensure_account(account, str(home))
             for root, dirs, files in os.walk(home):
                 for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
                     os.lchown(name, entry.pw_uid, entry.pw_gid)
+            os.lchown(runtime, entry.pw_uid, entry.pw_gid)
         os.chmod(home, 0o700 if self.mode == "isolated" else 0o750)
+        os.chmod(runtime, 0o700)
 
     def make_preexec_fn(self, name):
         account = self.account()
@@ -118,6 +160,7 @@ class WorkshopSpawner(LocalProcessSpawner):
         env["HOME"] = self.home_dir
         env["SHELL"] = shutil.which("bash") or "/bin/sh"
         env["IMAGINECOLE_LANGUAGE"] = self.language
+        env["JUPYTER_RUNTIME_DIR"] = self.runtime_dir
         return env
 
     async def move_certs(self, paths):

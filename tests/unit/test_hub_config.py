@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from traitlets.config import Config
 
-from imaginecole.hub.config import HubSettings, apply_workshop
+from imaginecole.hub.config import HubSettings, apply_workshop, singleuser_server_config
 from imaginecole.workshop import load_workshop
 
 EXAMPLES = Path(__file__).parents[2] / "hub_config" / "examples"
@@ -87,6 +87,8 @@ def test_single_user_config_is_offline_french_and_culls(demo, tmp_path):
     assert server["VoilaConfiguration"]["template"] == "imaginecole"
     assert server["MappingKernelManager"]["cull_idle_timeout"] > 0
     assert server["ServerApp"]["tornado_settings"]["compress_response"] is True
+    # kernels on Unix sockets: no TCP port races when thirty launchers start at once
+    assert server["KernelManager"]["transport"] == "ipc"
     lab = json.loads((folder / "labconfig" / "default_setting_overrides.json").read_text())
     assert lab["@jupyterlab/translation-extension:plugin"]["locale"] == "fr_FR"
     assert c.Spawner.environment["JUPYTER_PATH"].endswith("templates")
@@ -125,3 +127,29 @@ def test_first_use_sets_the_password_once_then_checks_it(tmp_path):
     assert login("awa", "baobab-2026") == "awa"  # first use sets it
     assert login("awa", "autre-mot-de-passe") is None
     assert login("awa", "baobab-2026") == "awa"
+
+
+def test_kernel_sockets_fit_the_unix_path_limit(tmp_path):
+    from imaginecole.hub.spawner import runtime_dir_for, runtime_root
+
+    root = runtime_root()
+    assert root.is_dir() and not root.is_symlink()
+    assert root.stat().st_mode & 0o777 == 0o711
+    for name in ("ana", "a" * 32):
+        folder = runtime_dir_for(root, name)
+        # what jupyter_client makes for an ipc kernel: <runtime>/kernel-<uuid>-ipc-<n>
+        socket = folder / f"kernel-{'0' * 8}-{'0' * 4}-{'0' * 4}-{'0' * 4}-{'0' * 12}-ipc-10"
+        assert len(str(socket).encode()) <= 107
+    assert runtime_dir_for(root, "ana") != runtime_dir_for(root, "anb")
+
+
+def test_servers_warm_up_what_the_first_voila_page_imports(demo):
+    import importlib
+
+    from imaginecole.hub import warmup
+
+    extensions = singleuser_server_config(demo)["ServerApp"]["jpserver_extensions"]
+    assert extensions["imaginecole.hub.warmup"] is True
+    # a dependency that moved one of these would silently bring the cost back
+    for name in warmup.WARM_MODULES:
+        importlib.import_module(name)
