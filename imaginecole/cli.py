@@ -17,25 +17,30 @@ COMMAND_MODULES = (
     "imaginecole.hub.commands",
     "imaginecole.bundle.commands",
     "imaginecole.exports.commands",
+    "imaginecole.catalogue.commands",
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def register_commands(sub, modules: tuple[str, ...], hook: str = "add_commands") -> None:
+    """Let each module of `modules` add its commands to `sub` through its `hook` function."""
     import importlib
 
-    parser = argparse.ArgumentParser(
-        prog="imaginecole", description=_("Imaginecole Studio: the workshop hub.")
-    )
-    parser.add_argument("--version", action="version", version=__version__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    for name in COMMAND_MODULES:
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise
             continue
-        module.add_commands(sub)
+        getattr(module, hook)(sub)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imaginecole", description=_("Imaginecole Studio: the workshop hub.")
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    register_commands(parser.add_subparsers(dest="command", required=True), COMMAND_MODULES)
     return parser
 
 

@@ -49,3 +49,66 @@ def hub(request):
     yield running
     running.stop()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server (see tests/pgserver.py), stopped after the session.
+
+    Fails, never skips, when the server binaries are missing: CI installs them.
+    """
+    from .pgserver import PostgresMissing, PostgresServer
+
+    try:
+        server = PostgresServer()
+    except PostgresMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server) -> str:
+    """The SQLAlchemy URL of a database on the session's PostgreSQL server."""
+    return postgres_server.url(postgres_server.create_database("imaginecole_test"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalogue_url(request, tmp_path):
+    """A fresh, empty catalogue database URL per test, on SQLite then on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'catalogue.sqlite'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = server.create_database()
+    yield server.url(name)
+    server.drop_database(name)
+
+
+@pytest.fixture
+def publishable_bundle(tmp_path):
+    """A factory of bundle folders ready to publish: a copy of a fixture grain
+    (tests/fixtures/grains/NAME) with a new id (or `uid`) and every metadata field
+    publication needs; keyword arguments override the metadata."""
+    import json
+    import uuid
+
+    def make(name: str = "single_choice", *, uid: str | None = None, **metadata) -> Path:
+        folder = tmp_path / f"{name}-{uuid.uuid4().hex[:8]}"
+        shutil.copytree(REPO_ROOT / "tests" / "fixtures" / "grains" / name, folder)
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+        manifest["id"] = uid or str(uuid.uuid4())
+        manifest["metadata"].update(
+            {
+                "description": "Un exercice pour reconnaître les formes.",
+                "country": "SN",
+                "level": "cm1",
+                "subject": "mathematiques",
+                **metadata,
+            }
+        )
+        (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+        return folder
+
+    return make

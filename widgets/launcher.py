@@ -175,6 +175,10 @@ class Launcher(ipywidgets.VBox):
         "to `folder` as a Voilà app (computed like root_href)."
     )
     workbenches = List(help="The workbenches found by the last refresh, in display order.")
+    catalogue_href = Unicode(
+        help="Address of the shared catalogue for the browser "
+        "($IMAGINECOLE_CATALOGUE_PUBLIC_URL, set by the hub); empty hides the link."
+    )
 
     @default("language")
     def _default_language(self) -> str:
@@ -187,6 +191,10 @@ class Launcher(ipywidgets.VBox):
     @default("workshop_name")
     def _default_workshop_name(self) -> str:
         return os.environ.get("IMAGINECOLE_WORKSHOP", "")
+
+    @default("catalogue_href")
+    def _default_catalogue_href(self) -> str:
+        return os.environ.get("IMAGINECOLE_CATALOGUE_PUBLIC_URL", "").strip()
 
     @default("root_href")
     def _default_root_href(self) -> str:
@@ -223,6 +231,7 @@ class Launcher(ipywidgets.VBox):
                 "workshop_name",
                 "root_href",
                 "render_href",
+                "catalogue_href",
             ],
         )
         self.refresh()
@@ -279,7 +288,16 @@ class Launcher(ipywidgets.VBox):
         self._refresh_button.description = refresh_label
         self._refresh_button.tooltip = refresh_label
         lab_href = esc(self.root_href + "lab", quote=True)
-        self._lab_link.value = self._wrap(
+        links = (
             f'<a href="{lab_href}">{esc(_("Open JupyterLab"))}</a><br>'
             f"<span>{esc(_('Your files and the code of every activity are in JupyterLab.'))}</span>"
         )
+        if self.catalogue_href:
+            # the hub's catalogue service, in a new tab: the launcher stays open
+            links += (
+                f'<br><a class="ic-catalogue-link" href="{esc(self.catalogue_href, quote=True)}" '
+                f'target="_blank" rel="noopener">{esc(_("Open the shared catalogue"))}</a><br>'
+                f"<span>{esc(_('Find, reuse and follow the resources of every workshop.'))}"
+                "</span>"
+            )
+        self._lab_link.value = self._wrap(links)

@@ -393,9 +393,9 @@ class QuizWorkbench(ipywidgets.VBox):
             "phone, or copy it to a USB stick for your pupils."
         )
         catalogue = _(
-            "Publishing to the shared catalogue will be done from the « Catalogue » workbench, "
-            "which is not available in this version yet. Your grain stays saved in your "
-            "grains folder in the meantime."
+            "To share this grain with other teachers, open the « Publish to the catalogue » "
+            "workbench from your home page: it checks the description, then sends the grain "
+            "for review."
         )
         self.export_panel = column(
             [

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from traitlets.config import Config
@@ -33,12 +34,29 @@ TRAINER_SCOPES = [
     "read:roles",
     "read:services",
     "list:services",
+    "access:services!service=catalogue",
     "custom:catalogue:read",
     "custom:catalogue:write",
     "custom:catalogue:review",
 ]
-TEACHER_SCOPES = ["self", "access:services", "custom:catalogue:read", "custom:catalogue:write"]
+TEACHER_SCOPES = [
+    "self",
+    "access:services",
+    "access:services!service=catalogue",
+    "custom:catalogue:read",
+    "custom:catalogue:write",
+]
 SUPERVISOR_SERVICE = "imaginecole-supervisor"
+CATALOGUE_SERVICE = "catalogue"
+# what a single-user server's $JUPYTERHUB_API_TOKEN may do: JupyterHub's default (the `server`
+# role: post activity, be reached) plus calling the catalogue as its user. The hub grants
+# only the part the user holds, so a teacher's server never gets `review`.
+SERVER_TOKEN_SCOPES = [
+    "users:activity!user",
+    "access:servers!server",
+    f"access:services!service={CATALOGUE_SERVICE}",
+    *CATALOGUE_SCOPES,
+]
 LAUNCHERS = {"fr": "Lanceur.ipynb", "en": "Launcher.ipynb", "ar": "Lanceur.ipynb"}
 
 
@@ -54,6 +72,11 @@ class HubSettings:
     port: int = 8000
     isolated: bool = False
     root: Path | None = None
+    catalogue_port: int = field(default=0, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.catalogue_port:
+            self.catalogue_port = free_loopback_port(self.port + 3)
 
     @property
     def tree(self) -> Path:
@@ -76,6 +99,54 @@ class HubSettings:
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_hex(nbytes))
         return path.read_text().strip()
+
+
+def free_loopback_port(preferred: int) -> int:
+    """`preferred` when it is free on 127.0.0.1, else any free port."""
+    for candidate in (preferred, 0):
+        if not 0 <= candidate < 65536:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise OSError("no free port on 127.0.0.1")
+
+
+def catalogue_prefix() -> str:
+    return f"/services/{CATALOGUE_SERVICE}/"
+
+
+def catalogue_internal_url(settings: HubSettings) -> str:
+    """The catalogue as the hub's machine reaches it, without the proxy (for kernels)."""
+    return f"http://127.0.0.1:{settings.catalogue_port}{catalogue_prefix()}"
+
+
+def catalogue_service(workshop: Workshop, settings: HubSettings) -> dict:
+    """The hub-managed catalogue service: hub OAuth, data in DATA/catalogue."""
+    data = settings.data_dir / "catalogue"
+    data.mkdir(parents=True, exist_ok=True, mode=0o700)
+    command = [sys.executable, "-m", "imaginecole", "catalogue", "serve", "--hub"]
+    command += ["--data", str(data)]
+    if workshop.catalogue.get("max_upload_mb"):
+        command += ["--max-upload-mb", str(workshop.catalogue["max_upload_mb"])]
+    return {
+        "name": CATALOGUE_SERVICE,
+        "url": f"http://127.0.0.1:{settings.catalogue_port}",
+        "command": command,
+        "cwd": str(data),
+        "environment": {
+            "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+            "JUPYTER_PATH": str(settings.tree / "templates"),
+            "PYTHONUNBUFFERED": "1",
+        },
+        # teachers come from the hub already signed in: no « authorize » page
+        "oauth_no_confirm": True,
+        # the OAuth token the catalogue gets for a browser carries these (held ones only)
+        "oauth_client_allowed_scopes": list(CATALOGUE_SCOPES),
+    }
 
 
 def landing_url(workshop: Workshop) -> str:
@@ -237,7 +308,7 @@ def apply_workshop(c: Config, workshop: Workshop, settings: HubSettings) -> None
     c.JupyterHub.extra_user_scopes = {"access:services"}
 
     # services started with the hub
-    c.JupyterHub.services = [
+    services = [
         {
             "name": "idle-culler",
             "command": [
@@ -254,6 +325,10 @@ def apply_workshop(c: Config, workshop: Workshop, settings: HubSettings) -> None
             "api_token": settings.secret("supervisor_api_token"),
         },
     ]
+    catalogue_on = workshop.catalogue.get("enabled", True)
+    if catalogue_on:
+        services.append(catalogue_service(workshop, settings))
+    c.JupyterHub.services = services
 
     # spawner
     lang = workshop.language
@@ -278,3 +353,8 @@ def apply_workshop(c: Config, workshop: Workshop, settings: HubSettings) -> None
         "IMAGINECOLE_WORKSHOP": workshop.name,
         "PYTHONUNBUFFERED": "1",
     }
+    if catalogue_on:
+        # the kernel calls the catalogue directly; pages link to it through the proxy
+        c.Spawner.environment["IMAGINECOLE_CATALOGUE_URL"] = catalogue_internal_url(settings)
+        c.Spawner.environment["IMAGINECOLE_CATALOGUE_PUBLIC_URL"] = catalogue_prefix()
+        c.Spawner.server_token_scopes = SERVER_TOKEN_SCOPES

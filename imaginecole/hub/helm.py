@@ -183,8 +183,7 @@ def _header(workshop: Workshop) -> str:
     lines = [
         f"Valeurs Zero to JupyterHub (chart {CHART_VERSION}) pour l'atelier « {name} ».",
         f"Zero to JupyterHub (chart {CHART_VERSION}) values for the workshop « {name} ».",
-        "Fichier généré : modifiez workshop.yaml puis relancez "
-        "`imaginecole hub helm-values`.",
+        "Fichier généré : modifiez workshop.yaml puis relancez `imaginecole hub helm-values`.",
         "Generated file: edit workshop.yaml, then run `imaginecole hub helm-values` again.",
         f"helm upgrade --install <release> jupyterhub/jupyterhub --version {CHART_VERSION} "
         "--values <ce fichier / this file>",

@@ -132,8 +132,11 @@ class WorkshopSpawner(LocalProcessSpawner):
         if self.workbench_dir:
             for action in install_workbenches(Path(self.workbench_dir), home, self.language):
                 self.log.info("workbench %s for %s", action, self.user.name)
+        # a fresh runtime folder at each start: what a previous server left (sockets,
+        # cookie secret, perhaps owned by another mode's account) would make this one fail
         runtime = Path(self.runtime_dir)
-        runtime.mkdir(mode=0o700, exist_ok=True)
+        shutil.rmtree(runtime, ignore_errors=True)
+        runtime.mkdir(mode=0o700)
         if account is not None:
             entry = ensure_account(account, str(home))
             for root, dirs, files in os.walk(home):

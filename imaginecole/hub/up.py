@@ -22,7 +22,7 @@ import psutil
 from ..i18n import ImaginecoleError, _
 from ..workshop import Workshop, load_workshop
 from .api import HubAPI, spawn_many
-from .config import SUPERVISOR_SERVICE, HubSettings, repo_root
+from .config import SUPERVISOR_SERVICE, HubSettings, catalogue_prefix, repo_root
 from .spawner import ensure_account
 
 STATE_FILE = "running-servers.json"
@@ -81,6 +81,24 @@ def _wait_ready(api: HubAPI, proc: subprocess.Popen, deadline: float) -> None:
     raise ImaginecoleError("JupyterHub did not answer within {s} seconds.", s=120)
 
 
+def _wait_catalogue(url: str, proc: subprocess.Popen, deadline: float) -> bool:
+    """Wait until the catalogue service answers through the proxy; False at the deadline.
+
+    The hub starts its services in the background: a trainer told « ready » must find the
+    catalogue too, not a « service unavailable » page.
+    """
+    import requests
+
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if requests.get(url + "api/", timeout=2).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    return False
+
+
 def _lan_addresses() -> list[str]:
     found = []
     for addrs in psutil.net_if_addrs().values():
@@ -101,6 +119,31 @@ def _leftover_proxy(data_dir: Path) -> list[psutil.Process]:
     return []
 
 
+def _leftover_services(data_dir: Path) -> list[psutil.Process]:
+    """What a hub that died left of this workshop: culler, catalogue, servers and kernels.
+
+    Recognised by their command line and folder, never by their folder alone: a trainer's
+    shell opened in the data folder is left alone.
+    """
+    catalogue, homes = str(data_dir / "catalogue"), str(data_dir / "homes") + os.sep
+    found: list[psutil.Process] = []
+    for proc in psutil.process_iter(["pid", "cmdline", "cwd"]):
+        cmdline, cwd = proc.info["cmdline"] or [], proc.info["cwd"] or ""
+        if proc.info["pid"] == os.getpid() or not cmdline:
+            continue
+        line = " ".join(cmdline)
+        culler = cwd == str(data_dir) and "jupyterhub_idle_culler" in line
+        served = "serve" in cmdline and "--hub" in cmdline and catalogue in cmdline
+        server = "jupyterhub-singleuser" in line and cwd.startswith(homes)
+        if culler or served or server:
+            found.append(proc)
+            try:
+                found += proc.children(recursive=True)  # a server's kernels
+            except psutil.Error:
+                pass
+    return found
+
+
 def _stop(proc: subprocess.Popen, api: HubAPI, state: Path) -> None:
     """Remember running servers, then stop the hub and everything below it.
 
@@ -119,6 +162,7 @@ def _stop(proc: subprocess.Popen, api: HubAPI, state: Path) -> None:
     except psutil.NoSuchProcess:
         family = []
     family += [p for p in _leftover_proxy(state.parent) if p not in family]
+    family += [p for p in _leftover_services(state.parent) if p not in family]
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -182,10 +226,24 @@ def up(
     signal.signal(signal.SIGTERM, on_signal)
     try:
         _wait_ready(api, proc, time.monotonic() + 120)
-        print(_("Workshop « {name} » is open at:").format(name=workshop.name))
         hosts = _lan_addresses() if ip in ("0.0.0.0", "") else [ip]
+        catalogue = workshop.catalogue.get("enabled", True)
+        if catalogue and not _wait_catalogue(
+            f"http://127.0.0.1:{port}{catalogue_prefix()}", proc, time.monotonic() + 120
+        ):
+            print(
+                _(
+                    "The catalogue service does not answer yet: teachers can work, but "
+                    "publishing will wait until it does. Read the hub's log above."
+                )
+            )
+        print(_("Workshop « {name} » is open at:").format(name=workshop.name))
         for host in hosts:
             print(f"    http://{host}:{port}/")
+        if catalogue:
+            print(_("Shared catalogue:"))
+            for host in hosts:
+                print(f"    http://{host}:{port}{catalogue_prefix()}")
         print(_("Press Ctrl-C to stop every process of the workshop."))
         if state.exists():
             names = [n for n in json.loads(state.read_text()) if n in workshop_names(workshop)]

@@ -59,6 +59,7 @@ class Workshop:
     spawn: dict[str, Any]
     kubernetes: dict[str, Any]
     roster_changes: list[str] = field(default_factory=list)
+    catalogue: dict[str, Any] = field(default_factory=lambda: {"enabled": True})
 
     @property
     def everyone(self) -> list[Participant]:
@@ -270,4 +271,5 @@ def load_workshop(path: Path | str) -> Workshop:
         spawn={**_defaults(schema, "spawn"), **data.get("spawn", {})},
         kubernetes={**_defaults(schema, "kubernetes"), **data.get("kubernetes", {})},
         roster_changes=report.changes,
+        catalogue={**_defaults(schema, "catalogue"), **data.get("catalogue", {})},
     )

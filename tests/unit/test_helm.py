@@ -140,9 +140,7 @@ def test_first_use_values_pass_the_chart_schema(demo: Workshop, chart_errors) ->
     assert "services" not in values["hub"]
 
 
-def test_workshop_code_values_pass_the_chart_schema(
-    code_workshop: Workshop, chart_errors
-) -> None:
+def test_workshop_code_values_pass_the_chart_schema(code_workshop: Workshop, chart_errors) -> None:
     values = helm_values(code_workshop)
     assert chart_errors(values) == []
 

@@ -6,7 +6,12 @@ from pathlib import Path
 import pytest
 from traitlets.config import Config
 
-from imaginecole.hub.config import HubSettings, apply_workshop, singleuser_server_config
+from imaginecole.hub.config import (
+    CATALOGUE_SCOPES,
+    HubSettings,
+    apply_workshop,
+    singleuser_server_config,
+)
 from imaginecole.workshop import load_workshop
 
 EXAMPLES = Path(__file__).parents[2] / "hub_config" / "examples"
@@ -153,3 +158,69 @@ def test_servers_warm_up_what_the_first_voila_page_imports(demo):
     # a dependency that moved one of these would silently bring the cost back
     for name in warmup.WARM_MODULES:
         importlib.import_module(name)
+
+
+def test_the_catalogue_is_a_hub_service_with_its_roles_and_scopes(demo, tmp_path):
+    import sys
+
+    from imaginecole.hub.config import SERVER_TOKEN_SCOPES
+
+    c = apply(demo, tmp_path, port=8000)
+    services = {s["name"]: s for s in c.JupyterHub.services}
+    catalogue = services["catalogue"]
+    assert catalogue["command"][:3] == [sys.executable, "-m", "imaginecole"]
+    assert catalogue["command"][3:6] == ["catalogue", "serve", "--hub"]
+    assert catalogue["command"][catalogue["command"].index("--data") + 1] == str(
+        tmp_path / "catalogue"
+    )
+    assert catalogue["url"].startswith("http://127.0.0.1:")
+    assert catalogue["oauth_no_confirm"] is True
+    assert set(catalogue["oauth_client_allowed_scopes"]) == set(c.JupyterHub.custom_scopes)
+    assert catalogue["environment"]["JUPYTER_PATH"].endswith("templates")
+    assert (tmp_path / "catalogue").is_dir()
+    # the catalogue's port is free and stays off the hub's own three
+    port = int(catalogue["url"].rsplit(":", 1)[1])
+    assert port not in (8000, 8001, 8002)
+
+    roles = {r["name"]: set(r["scopes"]) for r in c.JupyterHub.load_roles}
+    teacher = {"custom:catalogue:read", "custom:catalogue:write"}
+    assert teacher | {"access:services!service=catalogue"} <= roles["teacher"]
+    assert "custom:catalogue:review" not in roles["teacher"]
+    assert (
+        teacher | {"custom:catalogue:review", "access:services!service=catalogue"}
+        <= roles["trainer"]
+    )
+    assert "access:services" in c.JupyterHub.extra_user_scopes
+
+    # the server's token keeps JupyterHub's defaults and may call the catalogue as its user
+    scopes = set(c.Spawner.server_token_scopes)
+    assert {"users:activity!user", "access:servers!server"} <= scopes
+    assert set(CATALOGUE_SCOPES) | {"access:services!service=catalogue"} <= scopes
+    assert scopes == set(SERVER_TOKEN_SCOPES)
+
+    env = c.Spawner.environment
+    assert env["IMAGINECOLE_CATALOGUE_URL"] == f"http://127.0.0.1:{port}/services/catalogue/"
+    assert env["IMAGINECOLE_CATALOGUE_PUBLIC_URL"] == "/services/catalogue/"
+
+
+def test_the_catalogue_can_be_left_out(tmp_path):
+    text = (EXAMPLES / "demo-workshop.yaml").read_text("utf-8")
+    (tmp_path / "demo-roster.csv").write_text((EXAMPLES / "demo-roster.csv").read_text("utf-8"))
+    text = text.replace("catalogue:\n  enabled: true", "catalogue:\n  enabled: false")
+    (tmp_path / "w.yaml").write_text(text, "utf-8")
+    c = apply(load_workshop(tmp_path / "w.yaml"), tmp_path / "data")
+    assert "catalogue" not in {s["name"] for s in c.JupyterHub.services}
+    assert "IMAGINECOLE_CATALOGUE_URL" not in c.Spawner.environment
+    assert "server_token_scopes" not in c.Spawner
+
+
+def test_a_busy_catalogue_port_is_replaced_by_a_free_one(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        settings = HubSettings(data_dir=tmp_path, port=port - 3)
+        assert settings.catalogue_port != port
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", settings.catalogue_port))

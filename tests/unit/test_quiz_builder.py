@@ -671,7 +671,8 @@ def test_export_gives_a_single_offline_page_with_the_media_inside(tmp_path, monk
     assert "Quelle figure voyez-vous ?" in page
     assert "data:image/png;base64," in page
     assert not re.search(r"""(?:src|href)=["']https?://""", page)
-    assert "pas encore" in bench.export_panel.children[1].children[1].value  # catalogue: plainly
+    # the way to the catalogue, named as the launcher names it
+    assert "« Publier dans le catalogue »" in bench.export_panel.children[1].children[1].value
 
 
 def test_export_warns_that_an_invalid_grain_exports_its_last_valid_version(tmp_path, monkeypatch):

@@ -1,0 +1,317 @@
+"""From what a teacher sends to the files the catalogue keeps.
+
+A publication is prepared entirely in a private work folder, before the
+database is touched: the bundle (a folder or a .zip of one) is copied or
+safely unpacked, validated, checked for what publication needs, packed as a
+deterministic zip and exported to every format of the exporter registry that
+accepts it. Any failure there leaves the catalogue as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import mimetypes
+import re
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..bundle import BundleError, Problem, load_manifest, validate_manifest
+from ..i18n import ImaginecoleError, Message
+from ..workshop.countries import COUNTRIES
+from .model import RESOURCE_TYPES
+from .search import fold
+
+MAX_PUBLISHED_BYTES = 200 * 1024 * 1024  # per stored file, the bundle zip included
+SLOW_FORMATS = frozenset({"pdf"})  # made only when asked for: it prints through Chromium
+BUNDLE_FORMAT = "bundle"
+_FORMAT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+_UID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+MEDIA_TYPES = {
+    ".h5p": "application/zip",
+    ".zip": "application/zip",
+    ".gift": "text/plain",
+    ".xml": "application/xml",
+    ".html": "text/html",
+    ".pdf": "application/pdf",
+}
+
+
+@dataclass
+class PreparedFile:
+    format: str
+    path: Path
+    filename: str
+    media_type: str
+
+
+@dataclass
+class Prepared:
+    """A bundle ready to store: its manifest and every file made from it."""
+
+    manifest: dict[str, Any]
+    files: list[PreparedFile]
+
+    @property
+    def uid(self) -> str:
+        return str(self.manifest["id"])
+
+
+def media_type(filename: str) -> str:
+    name = filename.lower()
+    for ext, kind in MEDIA_TYPES.items():
+        if name.endswith(ext):
+            return kind
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def slug(title: str, default: str = "resource") -> str:
+    text = re.sub(r"[^a-z0-9]+", "-", fold(title)).strip("-")[:60].strip("-")
+    return text or default
+
+
+def check_size(path: Path, limit: int = MAX_PUBLISHED_BYTES) -> int:
+    size = path.stat().st_size
+    if size > limit:
+        raise ImaginecoleError(
+            "The file {name} is {size} MB; the catalogue keeps at most {max} MB per file. "
+            "Make the media smaller or split the resource into several.",
+            name=path.name,
+            size=math.ceil(size / 1024 / 1024 * 10) / 10,
+            max=limit // 1024 // 1024,
+        )
+    return size
+
+
+def check_uid(uid: str) -> str:
+    if not isinstance(uid, str) or not _UID.match(uid):
+        raise ImaginecoleError(
+            "« {uid} » is not a valid resource id: use 1 to 64 letters, digits, ., _ or -.",
+            uid=str(uid)[:80],
+        )
+    return uid
+
+
+def check_type(type: str) -> str:
+    if type not in RESOURCE_TYPES:
+        raise ImaginecoleError(
+            "Unknown resource type « {type} »: use one of {allowed}.",
+            type=type,
+            allowed=", ".join(RESOURCE_TYPES),
+        )
+    return type
+
+
+def check_format_name(name: str) -> str:
+    if not isinstance(name, str) or not _FORMAT_NAME.match(name):
+        raise ImaginecoleError(
+            "« {format} » is not a valid format name: use lower-case letters, digits and -.",
+            format=str(name)[:80],
+        )
+    return name
+
+
+# -- what publication needs -----------------------------------------------------------------
+
+_REQUIRED = (
+    ("title", "a title is required to publish"),
+    (
+        "description",
+        "a description is required to publish: say in a sentence or two what learners do",
+    ),
+    ("language", "the language is required to publish"),
+    ("licence", "the licence is required to publish"),
+    ("country", "the country is required to publish: choose one of the 12 countries"),
+    ("level", "the school level is required to publish"),
+    ("subject", "the subject is required to publish"),
+)
+
+
+def metadata_problems(manifest: dict[str, Any]) -> list[Problem]:
+    """What publication needs beyond a valid bundle, one Problem per missing field."""
+    meta = manifest.get("metadata") if isinstance(manifest, dict) else None
+    meta = meta if isinstance(meta, dict) else {}
+    problems = []
+    for key, message in _REQUIRED:
+        value = meta.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(Problem(f"metadata.{key}", Message(message)))
+    authors = meta.get("authors")
+    named = [
+        a
+        for a in authors or []
+        if isinstance(a, dict) and isinstance(a.get("name"), str) and a["name"].strip()
+    ]
+    if not named:
+        problems.append(
+            Problem("metadata.authors", Message("at least one author is required to publish"))
+        )
+    return problems
+
+
+def clean_metadata(metadata: dict[str, Any], *, default_language: str = "fr") -> dict[str, Any]:
+    """Bundle-style metadata from outside (CSV, OAI): known keys, right types, sane lengths."""
+    if not isinstance(metadata, dict):
+        raise ImaginecoleError("The metadata must be a group of fields (a JSON object).")
+
+    def text(key: str, limit: int) -> str | None:
+        value = metadata.get(key)
+        if value is None:
+            return None
+        value = " ".join(str(value).split())
+        return value[:limit] or None
+
+    out: dict[str, Any] = {
+        "title": text("title", 300) or "",
+        "description": str(metadata.get("description") or "").strip()[:10_000],
+        "language": text("language", 35) or default_language,
+        "licence": text("licence", 200) or text("license", 200) or "",
+    }
+    country = (text("country", 2) or "").upper()
+    out["country"] = country if country in COUNTRIES else None
+    for key, limit in (("level", 100), ("subject", 100), ("event", 200), ("team", 200)):
+        out[key] = text(key, limit)
+    authors = []
+    for author in metadata.get("authors") or []:
+        name = author.get("name") if isinstance(author, dict) else author
+        if isinstance(name, str) and name.strip():
+            authors.append({"name": " ".join(name.split())[:120]})
+    out["authors"] = authors[:50]
+    keywords = metadata.get("keywords") or []
+    if isinstance(keywords, str):
+        keywords = [k for k in re.split(r"[;,]", keywords)]
+    out["keywords"] = [" ".join(str(k).split())[:60] for k in keywords if str(k).strip()][:30]
+    return {k: v for k, v in out.items() if v is not None}
+
+
+# -- preparing a bundle ---------------------------------------------------------------------
+
+
+def _bundle_files(folder: Path) -> list[tuple[str, Path]]:
+    """(name in the zip, path) of manifest.json and the regular files of media/, sorted."""
+    entries = [("manifest.json", folder / "manifest.json")]
+    media = folder / "media"
+    if media.is_dir() and not media.is_symlink():
+        for path in sorted(media.iterdir()):
+            if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
+                entries.append((f"media/{path.name}", path))
+    return entries
+
+
+def _copy_bundle(source: Path, target: Path) -> None:
+    total = 0
+    for name, path in _bundle_files(source):
+        if not path.is_file():
+            continue
+        total += path.stat().st_size
+        if total > MAX_PUBLISHED_BYTES:
+            raise ImaginecoleError(
+                "The bundle {path} holds more than {max} MB; the catalogue refuses it. "
+                "Make the media smaller or split the resource into several.",
+                path=source,
+                max=MAX_PUBLISHED_BYTES // 1024 // 1024,
+            )
+        dest = target / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
+
+
+def unpack(source: Path, work: Path) -> Path:
+    """A private copy of the bundle `source` (a folder or a .zip of one) under `work`."""
+    from imaginecole.exports.archive import safe_extract
+
+    target = work / "bundle"
+    target.mkdir(parents=True)
+    if source.is_dir():
+        _copy_bundle(source, target)
+        return target
+    if source.is_file() and source.suffix.lower() == ".zip":
+        check_size(source)
+        unpacked = work / "unpacked"
+        safe_extract(source, unpacked, max_bytes=MAX_PUBLISHED_BYTES)
+        root = unpacked
+        if not (root / "manifest.json").is_file():
+            folders = [p for p in unpacked.iterdir() if p.is_dir() and not p.name.startswith("__")]
+            if len(folders) == 1 and (folders[0] / "manifest.json").is_file():
+                root = folders[0]
+            else:
+                raise ImaginecoleError(
+                    "The zip {path} holds no bundle: put manifest.json at its root "
+                    "or in a single folder.",
+                    path=source,
+                )
+        _copy_bundle(root, target)
+        return target
+    raise ImaginecoleError(
+        "{path} is neither a bundle folder nor a .zip of one: give the folder that holds "
+        "manifest.json.",
+        path=source,
+    )
+
+
+def choose_formats(requested: list[str] | None) -> list[str]:
+    from imaginecole.exports import available
+
+    names = available()
+    if requested is None:
+        return [n for n in names if n not in SLOW_FORMATS]
+    unknown = [n for n in requested if n not in names]
+    if unknown:
+        raise ImaginecoleError(
+            "Unknown export format(s) {formats}: use some of {allowed}.",
+            formats=", ".join(unknown),
+            allowed=", ".join(names),
+        )
+    return list(dict.fromkeys(requested))
+
+
+def prepare(
+    source: Path, work: Path, *, event: str | None = None, formats: list[str] | None = None
+) -> Prepared:
+    """Validate the bundle at `source` and make every file to store, all under `work`."""
+    from imaginecole.exports import get_exporter
+    from imaginecole.exports.archive import write_zip
+    from imaginecole.exports.base import Bundle
+
+    chosen = choose_formats(formats)
+    folder = unpack(Path(source), work)
+    try:
+        manifest = load_manifest(folder)
+    except BundleError as exc:
+        raise BundleError(source, exc.problems) from None
+    if event is not None:
+        manifest["metadata"]["event"] = event
+        problems = validate_manifest(manifest, folder)
+        if problems:
+            raise BundleError(source, problems)
+    problems = metadata_problems(manifest)
+    if problems:
+        raise BundleError(source, problems)
+    check_type(manifest.get("type", "grain"))
+    # the stored bundle holds the upgraded manifest, written the way save_manifest writes it
+    payload = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    (folder / "manifest.json").write_text(payload, "utf-8")
+    name = slug(manifest["metadata"]["title"], default=str(manifest["id"])[:8])
+    named = folder.rename(work / name)
+    out = work / f"out-{uuid.uuid4().hex[:8]}"
+    out.mkdir()
+
+    files = []
+    zipped = write_zip(
+        out / f"{name}.bundle.zip",
+        [(entry, path.read_bytes()) for entry, path in _bundle_files(named)],
+    )
+    check_size(zipped)
+    files.append(PreparedFile(BUNDLE_FORMAT, zipped, zipped.name, "application/zip"))
+    bundle = Bundle.load(named)
+    for fmt in chosen:
+        exporter = get_exporter(fmt)()
+        if not exporter.accepts(bundle):
+            continue
+        written = Path(exporter.export(bundle, exporter.default_output(bundle, out / fmt)))
+        check_size(written)
+        files.append(PreparedFile(fmt, written, written.name, media_type(written.name)))
+    return Prepared(manifest=manifest, files=files)

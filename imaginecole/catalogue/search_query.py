@@ -1,0 +1,399 @@
+"""Searching the index that `search.py` keeps: matches, facet counts, pages.
+
+- Words: on SQLite an FTS5 MATCH of the stemmed query words (the last one a
+  prefix); on PostgreSQL ``to_tsquery('french', 'w1 & w2:*')`` on folded words.
+- Facet counts: the seven facet values of the matching set come back in one
+  query (``search_facets``, by id) and are counted in one pass here, rather than
+  reading the set once per facet. They are disjunctive: a facet's counts ignore
+  its own filter (its other values stay selectable) and apply the words and the
+  other facets' filters. The counts of the whole catalogue come ready from
+  ``search_facet_counts``; when the words match most of the catalogue, counts are
+  that minus the counts of the few resources they do not match (nothing to
+  subtract when they match every one).
+- Relevance is bm25 (title words weigh more) on SQLite, ts_rank_cd on
+  PostgreSQL; past `RANK_LIMIT` matches, ranking every match would cost more than
+  it helps, and the newest come first.
+- Answers are cached per catalogue generation (`SearchCache`): any public change
+  expires them, in every process, since the generation lives in the database.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Select,
+    case,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    tuple_,
+    union_all,
+)
+
+from ..i18n import ImaginecoleError
+from .db import Resource, SearchFacetCount
+from .model import FACETS
+from .search import EVERY, TOTAL, S, stem, terms
+
+SORTS = ("relevance", "recent", "title")
+MAX_PER_PAGE = 100
+MAX_QUERY_WORDS = 12
+TITLE_WEIGHT = 5.0  # a word of the title counts as much as five of the rest
+RANK_LIMIT = 5000  # matches ranked by relevance; beyond, newest first
+
+FTS = table("resource_fts", column("rowid"), column("title"), column("body"))
+R = Resource.__table__
+COUNTS = SearchFacetCount.__table__
+Facets = dict[str, list[tuple[str, int]]]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed search: the words, the filters and the page wanted."""
+
+    terms: tuple[str, ...]
+    filters: tuple[tuple[str, tuple[str, ...]], ...]  # sorted: usable as a cache key
+    page: int
+    per_page: int
+    sort: str
+
+    @classmethod
+    def parse(
+        cls,
+        q: str,
+        filters: dict[str, list[str]] | None,
+        page: int,
+        per_page: int,
+        sort: str,
+    ) -> Query:
+        if sort not in SORTS:
+            raise ImaginecoleError(
+                "Unknown sort order « {sort} »: use one of {allowed}.",
+                sort=sort,
+                allowed=", ".join(SORTS),
+            )
+        clean: dict[str, tuple[str, ...]] = {}
+        for facet, values in (filters or {}).items():
+            if facet not in FACETS:
+                raise ImaginecoleError(
+                    "Unknown search filter « {facet} »: use one of {allowed}.",
+                    facet=facet,
+                    allowed=", ".join(FACETS),
+                )
+            if isinstance(values, str):
+                values = [values]
+            kept = tuple(sorted({str(v) for v in values if str(v).strip()}))
+            if kept:
+                clean[facet] = kept
+        found = tuple(terms(q or "")[:MAX_QUERY_WORDS])
+        return cls(
+            terms=found,
+            filters=tuple(sorted(clean.items())),
+            page=max(1, int(page)),
+            per_page=min(max(0, int(per_page)), MAX_PER_PAGE),  # 0: counts only
+            sort=sort if found or sort != "relevance" else "recent",
+        )
+
+    @property
+    def filter_map(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.filters)
+
+
+def fts_match(words: tuple[str, ...] | list[str], *, complement: bool = False) -> str:
+    """The FTS5 query of `words` (stemmed, the last a prefix) in the title and body;
+    `complement`: every indexed resource but those."""
+    quoted = [f'"{stem(t)}"' for t in words]
+    quoted[-1] += "*"
+    found = f"{{title body}} : ({' '.join(quoted)})"
+    return f"tag : {EVERY} NOT {found}" if complement else found
+
+
+def tsquery(words: tuple[str, ...] | list[str]) -> str:
+    return " & ".join([*words[:-1], words[-1] + ":*"])
+
+
+class SearchCache:
+    """Recent answers keyed by the catalogue's generation: any public change expires them all."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+class Searcher:
+    """Runs a `Query` on one connection."""
+
+    def __init__(self, conn: Connection, cache: SearchCache | None = None) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect.name
+        self.cache = cache
+
+    # -- the matching set ------------------------------------------------------------------
+
+    def _match_ids(self, query: Query, *, complement: bool = False) -> Select[Any]:
+        """SELECT of the ids of the public resources matching the words (or not)."""
+        if self.dialect == "sqlite":
+            expression = fts_match(query.terms, complement=complement)
+            match = literal_column("resource_fts").op("MATCH")(expression)
+            return select(FTS.c.rowid.label("id")).where(match)
+        tsq = func.to_tsquery(literal_column("'french'"), tsquery(query.terms))
+        vector = literal_column("resources.search_vector")
+        if complement:  # search_vector is NULL unless public
+            return select(R.c.id).where(vector.is_not(None), ~vector.op("@@")(tsq))
+        return select(R.c.id).where(vector.op("@@")(tsq))
+
+    def _match_count(self, query: Query) -> int:
+        return self.conn.execute(
+            select(func.count()).select_from(self._match_ids(query).subquery())
+        ).scalar_one()
+
+    def _filters(self, cols: Any, query: Query, skip: str | None = None) -> list[Any]:
+        return [cols[f].in_(v) for f, v in query.filters if f != skip]
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def run(self, query: Query, generation: int | None = None) -> tuple[int, list[int], Facets]:
+        """(total, resource ids of the page in order, facet counts)."""
+        cache = self.cache if generation is not None else None
+        counted_key = (generation, "counts", query.terms, query.filters)
+        counted = cache.get(counted_key) if cache else None
+        if counted is None:
+            counted = self._count_and_facets(query)
+            if cache:
+                cache.put(counted_key, counted)
+        total, facets, matched, everything = counted
+        page_key = (generation, "page", query)
+        ids = cache.get(page_key) if cache else None
+        if ids is None:
+            ids = self._page(query, matched, total, everything) if total and query.per_page else []
+            if cache:
+                cache.put(page_key, ids)
+        return total, list(ids), {k: list(v) for k, v in facets.items()}
+
+    def _count_and_facets(self, query: Query) -> tuple[int, Facets, int, int]:
+        """(total, facets, resources the words match before filters, public resources)."""
+        everything = self._catalogue_counts()[0]
+        if not query.terms:
+            total, facets = self._filtered(query)
+            return total, facets, everything, everything
+        matched = self._match_count(query)
+        if matched >= everything:  # the index holds public resources only: all of them
+            total, facets = self._filtered(query)
+            return total, facets, matched, everything
+        if matched * 2 > everything:
+            # most of the catalogue matches: count what does not, and subtract
+            total, facets = self._filtered(query)
+            less_total, less = self._over_set(query, complement=True)
+            return total - less_total, _subtract(facets, less), matched, everything
+        total, facets = self._over_set(query, complement=False)
+        return total, facets, matched, everything
+
+    def _catalogue_counts(self) -> tuple[int, Facets]:
+        facets: Facets = {f: [] for f in FACETS}
+        total = 0
+        stmt = select(COUNTS.c.facet, COUNTS.c.value, COUNTS.c.n).where(
+            COUNTS.c.by_facet == "", COUNTS.c.n > 0
+        )
+        for facet, value, n in self.conn.execute(stmt):
+            if facet == TOTAL:
+                total = n
+            elif facet in facets:
+                facets[facet].append((value, n))
+        return total, _sorted(facets)
+
+    def _filtered(self, query: Query) -> tuple[int, Facets]:
+        """Counts over the public resources passing the filters (no words)."""
+        total, facets = self._catalogue_counts()
+        if not query.filters:
+            return total, facets
+        if len(query.filters) == 1:
+            # one facet filtered: the counts by that facet's values are ready too
+            ((by, chosen),) = query.filters
+            total = sum(n for v, n in facets[by] if v in chosen)
+            stmt = (
+                select(COUNTS.c.facet, COUNTS.c.value, func.sum(COUNTS.c.n))
+                .where(COUNTS.c.by_facet == by, COUNTS.c.by_value.in_(chosen))
+                .group_by(COUNTS.c.facet, COUNTS.c.value)
+            )
+            ready = facets[by]
+            facets = {f: [] for f in FACETS}
+            facets[by] = ready
+            for facet, value, n in self.conn.execute(stmt):
+                if n and facet in facets and facet != by:
+                    facets[facet].append((value, int(n)))
+            return total, _sorted(facets)
+        parts = [
+            select(literal_column(f"'{TOTAL}'"), literal_column("NULL"), func.count()).where(
+                *self._filters(S.c, query)
+            )
+        ]
+        for facet in FACETS:
+            col = S.c[facet]
+            parts.append(
+                select(literal_column(f"'{facet}'"), col, func.count())
+                .where(col.is_not(None), *self._filters(S.c, query, skip=facet))
+                .group_by(col)
+            )
+        facets = {f: [] for f in FACETS}
+        for facet, value, n in self.conn.execute(union_all(*parts)):
+            if facet == TOTAL:
+                total = n
+            else:
+                facets[facet].append((value, n))
+        return total, _sorted(facets)
+
+    def _over_set(self, query: Query, *, complement: bool) -> tuple[int, Facets]:
+        """Counts over the resources the words match (or, `complement`, do not match).
+
+        One pass: the seven facet values of every resource in the set come back in one
+        query and are counted here (a GROUP BY per facet would read the set seven times).
+        """
+        inside = S.c.id.in_(self._match_ids(query, complement=complement))
+        if self.dialect == "postgresql":
+            return self._over_set_grouped(query, inside)
+        rows = self.conn.execute(select(*(S.c[f] for f in FACETS)).where(inside)).all()
+        return count_facets(rows, query)
+
+    def _over_set_grouped(self, query: Query, inside: Any) -> tuple[int, Facets]:
+        """PostgreSQL: the seven counts in one pass with GROUPING SETS, each row of the set
+        carrying the filters it fails as bits (`mask`), so a few hundred counts come back
+        instead of the set's rows."""
+        bits = {f: 1 << i for i, (f, _values) in enumerate(query.filters)}
+        mask: Any = literal_column("0")
+        for facet, values in query.filters:
+            mask = mask + case((S.c[facet].in_(values), 0), else_=bits[facet])
+        sub = select(*(S.c[f] for f in FACETS), mask.label("mask")).where(inside).subquery()
+        cols = [sub.c[f] for f in FACETS]
+        sets = [tuple_(sub.c.mask)] + [tuple_(sub.c.mask, col) for col in cols]
+        stmt = select(func.grouping(*cols), sub.c.mask, *cols, func.count()).group_by(
+            func.grouping_sets(*sets)
+        )
+        everything = (1 << len(FACETS)) - 1  # GROUPING(): a bit per column left out
+        total = 0
+        facets: Facets = {f: [] for f in FACETS}
+        for grouped, failed, *values, n in self.conn.execute(stmt):
+            if grouped == everything:
+                total += n if failed == 0 else 0
+                continue
+            i = len(FACETS) - 1 - (everything ^ grouped).bit_length() + 1
+            facet = FACETS[i]
+            if failed & ~bits.get(facet, 0) == 0 and values[i] is not None:
+                facets[facet].append((values[i], n))
+        merged = {f: list(_merge(v).items()) for f, v in facets.items()}
+        return total, _sorted(merged)
+
+    def _page(self, query: Query, matched: int, total: int, everything: int) -> list[int]:
+        offset = (query.page - 1) * query.per_page
+        ranked = query.sort == "relevance" and matched <= RANK_LIMIT
+        stmt: Select[Any]
+        if query.sort == "relevance" and self.dialect == "sqlite":
+            match = literal_column("resource_fts").op("MATCH")(fts_match(query.terms))
+            stmt = select(FTS.c.rowid).where(match)
+            if query.filters:
+                stmt = stmt.join(S, S.c.id == FTS.c.rowid).where(*self._filters(S.c, query))
+            if ranked:
+                rank = func.bm25(literal_column("resource_fts"), TITLE_WEIGHT, 1.0, 0.0)
+                stmt = stmt.order_by(rank, FTS.c.rowid)
+            else:  # FTS5 walks its matches newest id first, stopping at the page
+                stmt = stmt.order_by(FTS.c.rowid.desc())
+        elif query.sort == "relevance":
+            tsq = func.to_tsquery(literal_column("'french'"), tsquery(query.terms))
+            vector = literal_column("resources.search_vector")
+            stmt = select(R.c.id).where(vector.op("@@")(tsq))
+            if query.filters:
+                stmt = stmt.join(S, S.c.id == R.c.id).where(*self._filters(S.c, query))
+            if ranked:
+                stmt = stmt.order_by(func.ts_rank_cd(vector, tsq).desc(), R.c.id)
+            else:
+                stmt = stmt.order_by(R.c.id.desc())
+        else:
+            stmt = select(R.c.id).where(R.c.public.is_(True))
+            if query.terms:
+                stmt = stmt.where(R.c.id.in_(self._match_ids(query)))
+            if query.filters:
+                passing = select(S.c.id).where(*self._filters(S.c, query))
+                if total * 10 > everything:
+                    # common: walk the sort order and look each one up until the page is full
+                    stmt = stmt.where(passing.where(S.c.id == R.c.id).exists())
+                else:  # rare: collect them, then sort the few
+                    stmt = stmt.where(R.c.id.in_(passing))
+            if query.sort == "title":
+                stmt = stmt.order_by(R.c.title_key, R.c.id)
+            else:
+                stmt = stmt.order_by(R.c.published_at.desc(), R.c.id.desc())
+        return list(self.conn.execute(stmt.limit(query.per_page).offset(offset)).scalars())
+
+
+def count_facets(rows: list[Any], query: Query) -> tuple[int, Facets]:
+    """(total, facets) of `rows` of the seven facet values (in FACETS order), disjunctive:
+    a row counts for facet F when it passes every filter but F's own."""
+    position = {f: i for i, f in enumerate(FACETS)}
+    filters = [(position[f], frozenset(values)) for f, values in query.filters]
+    counters: list[Counter[Any]] = [Counter() for _f in FACETS]
+    if not filters:
+        total = len(rows)
+        for counter, column in zip(counters, zip(*rows, strict=True), strict=False):
+            counter.update(column)
+    else:
+        total = 0
+        for row in rows:
+            failed = [i for i, allowed in filters if row[i] not in allowed]
+            if not failed:
+                total += 1
+                for counter, value in zip(counters, row, strict=True):
+                    counter[value] += 1
+            elif len(failed) == 1:
+                counters[failed[0]][row[failed[0]]] += 1
+    facets = {
+        f: [(v, n) for v, n in counters[i].items() if v is not None] for i, f in enumerate(FACETS)
+    }
+    return total, _sorted(facets)
+
+
+def _merge(pairs: list[tuple[str, int]]) -> dict[str, int]:
+    merged: dict[str, int] = {}
+    for value, n in pairs:  # one row per (mask, value): add the masks up
+        merged[value] = merged.get(value, 0) + n
+    return merged
+
+
+def _sorted(facets: Facets) -> Facets:
+    for values in facets.values():
+        values.sort(key=lambda item: (-item[1], item[0]))
+    return facets
+
+
+def _subtract(facets: Facets, less: Facets) -> Facets:
+    out: Facets = {}
+    for facet, values in facets.items():
+        minus = dict(less.get(facet, []))
+        out[facet] = [(v, n - minus.get(v, 0)) for v, n in values if n - minus.get(v, 0) > 0]
+    return _sorted(out)
