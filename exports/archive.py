@@ -56,22 +56,33 @@ def check_member_name(name: str) -> PurePosixPath:
     return path
 
 
-def safe_extract(archive_path: Path, target: Path, *, max_bytes: int = MAX_UNPACKED) -> list[Path]:
-    """Unpack `archive_path` into `target`; refuse links, escapes and zip bombs."""
+def safe_extract(
+    archive_path: Path,
+    target: Path,
+    *,
+    max_bytes: int = MAX_UNPACKED,
+    max_entries: int = MAX_ENTRIES,
+    max_ratio: float = MAX_RATIO,
+    ratio_floor: int = 0,
+) -> list[Path]:
+    """Unpack `archive_path` into `target`; refuse links, escapes and zip bombs.
+
+    The packing ratio is only checked above `ratio_floor` unpacked bytes.
+    """
     target = target.resolve()
     written: list[Path] = []
     with zipfile.ZipFile(archive_path) as archive:
         members = archive.infolist()
-        if len(members) > MAX_ENTRIES:
+        if len(members) > max_entries:
             raise ImaginecoleError(
                 "The archive {path} holds {n} entries, more than {max}.",
                 path=archive_path,
                 n=len(members),
-                max=MAX_ENTRIES,
+                max=max_entries,
             )
         total = sum(m.file_size for m in members)
         packed = max(1, sum(m.compress_size for m in members))
-        if total > max_bytes or total / packed > MAX_RATIO:
+        if total > max_bytes or (total > ratio_floor and total / packed > max_ratio):
             raise ImaginecoleError(
                 "The archive {path} would unpack to {size} MB: refused (limit {max} MB).",
                 path=archive_path,

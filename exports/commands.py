@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from imaginecole import progress
 from imaginecole.i18n import ImaginecoleError, _
 
 from . import available, get_exporter
@@ -26,17 +27,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help=_("h5p: folder of H5P library folders to bundle in the package"),
     )
     export.set_defaults(func=run_export)
-
-
-def _progress(done: int, total: int, label: str) -> None:
-    if total <= 1:
-        return
-    width = 30
-    filled = width * done // total
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:40]:<40}")
-    if done == total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -93,7 +83,7 @@ def run_export(args: argparse.Namespace) -> int:
             continue
         for warning in bundle.warnings[seen:]:
             print(f"\n{path} → {fmt}: {warning}", file=sys.stderr)
-        _progress(index, len(jobs), f"{path.name} → {fmt}")
+        progress.show(index, len(jobs), f"{path.name} → {fmt}")
         if len(jobs) == 1:
             print(written)
     return 1 if failures else 0

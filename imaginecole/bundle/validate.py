@@ -464,15 +464,11 @@ def _media_problems(manifest: dict[str, Any], bundle_dir: Path | None) -> list[P
     return problems
 
 
-def _curriculum_problems(manifest: dict[str, Any]) -> list[Problem]:
+def curriculum_checks() -> tuple[tuple[str, Any, str], ...]:
+    """(metadata key, loader of a country's entries, message when not found) for each field."""
     from ..curricula import levels, subjects
 
-    meta = manifest.get("metadata")
-    if not isinstance(meta, dict) or not isinstance(meta.get("country"), str):
-        return []
-    country = meta["country"]
-    problems = []
-    checks = (
+    return (
         (
             "level",
             levels,
@@ -484,7 +480,15 @@ def _curriculum_problems(manifest: dict[str, Any]) -> list[Problem]:
             "« {value} » is not a subject of the {country} curriculum; use one of: {allowed}",
         ),
     )
-    for key, loader, message in checks:
+
+
+def _curriculum_problems(manifest: dict[str, Any]) -> list[Problem]:
+    meta = manifest.get("metadata")
+    if not isinstance(meta, dict) or not isinstance(meta.get("country"), str):
+        return []
+    country = meta["country"]
+    problems = []
+    for key, loader, message in curriculum_checks():
         value = meta.get(key)
         if not isinstance(value, str):
             continue

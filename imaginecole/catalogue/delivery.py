@@ -12,8 +12,6 @@ import hashlib
 import json
 import os
 import shutil
-import stat
-import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,57 +68,15 @@ def unpack_delivery(source: Path, target: Path, limits: PackageLimits) -> Path:
 
     Returns the delivery's root: the single top folder when the zip holds only one.
     """
-    with zipfile.ZipFile(source) as zf:
-        members = zf.infolist()
-        if len(members) > MAX_DELIVERY_ENTRIES:
-            raise ImaginecoleError(
-                "The archive {path} holds {n} entries, more than {max}.",
-                path=source,
-                n=len(members),
-                max=MAX_DELIVERY_ENTRIES,
-            )
-        total = sum(m.file_size for m in members)
-        packed = max(1, sum(m.compress_size for m in members))
-        target.mkdir(parents=True, exist_ok=True)
-        free = shutil.disk_usage(target).free
-        if total > min(MAX_DELIVERY_BYTES, free) or (
-            total > RATIO_FLOOR and total / packed > limits.max_ratio
-        ):
-            raise ImaginecoleError(
-                "The archive {path} would unpack to {size} MB: refused (limit {max} MB).",
-                path=source,
-                size=total // 1_000_000,
-                max=min(MAX_DELIVERY_BYTES, free) // 1_000_000,
-            )
-        for member in members:  # every entry checked before anything is written
-            archive.check_member_name(member.filename)
-            if stat.S_ISLNK(member.external_attr >> 16):
-                raise ImaginecoleError(
-                    "The archive entry « {name} » is a symbolic link; links are refused.",
-                    name=member.filename,
-                )
-        resolved = target.resolve()
-        for member in members:
-            dest = (resolved / member.filename).resolve()
-            if not dest.is_relative_to(resolved):
-                raise ImaginecoleError(
-                    "The archive entry « {name} » would land outside its folder; it is refused.",
-                    name=member.filename,
-                )
-            if member.is_dir():
-                dest.mkdir(parents=True, exist_ok=True)
-                continue
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(member) as src, dest.open("wb") as fh:
-                remaining = member.file_size
-                while chunk := src.read(1 << 20):
-                    remaining -= len(chunk)
-                    if remaining < 0:
-                        raise ImaginecoleError(
-                            "The archive entry « {name} » is larger than it says; refused.",
-                            name=member.filename,
-                        )
-                    fh.write(chunk)
+    target.mkdir(parents=True, exist_ok=True)
+    archive.safe_extract(
+        source,
+        target,
+        max_bytes=min(MAX_DELIVERY_BYTES, shutil.disk_usage(target).free),
+        max_entries=MAX_DELIVERY_ENTRIES,
+        max_ratio=limits.max_ratio,
+        ratio_floor=RATIO_FLOOR,
+    )
     tops = [p for p in target.iterdir() if not _hidden(p.name)]
     if len(tops) == 1 and tops[0].is_dir() and not (tops[0] / MANIFEST).exists():
         return tops[0]

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from ..i18n import ImaginecoleError, _
+from ..progress import bar as progress_bar
 from .model import HarvestedRecord
 from .oai_metadata import read_dc, read_lom
 
@@ -417,12 +418,10 @@ def add_catalogue_commands(sub: argparse._SubParsersAction) -> None:
 
 def _progress(done: int, total: int | None, label: str) -> None:
     if total and total > 1:
-        width = 30
-        filled = width * min(done, total) // total
-        bar = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        line = progress_bar(done, total)
     else:
-        bar = _("records: {done}").format(done=done)
-    sys.stderr.write(f"\r{bar} {label[-40:]:<40}")
+        line = _("records: {done}").format(done=done)
+    sys.stderr.write(f"\r{line} {label[-40:]:<40}")
     sys.stderr.flush()
 
 

@@ -336,23 +336,12 @@ def curriculum_problems(meta: dict[str, Any], *, bad_country: bool = False) -> l
 
     With `bad_country` (the row's country is already refused) nothing more is said.
     """
-    from imaginecole.curricula import levels, subjects
+    from imaginecole.bundle.validate import curriculum_checks
     from imaginecole.workshop.countries import fold
 
     problems: list[Reason] = []
     country = meta.get("country")
-    for key, loader, message in (
-        (
-            "level",
-            levels,
-            "« {value} » is not a level of the {country} curriculum; use one of: {allowed}",
-        ),
-        (
-            "subject",
-            subjects,
-            "« {value} » is not a subject of the {country} curriculum; use one of: {allowed}",
-        ),
-    ):
+    for key, loader, message in curriculum_checks():
         value = meta.get(key)
         if not value:
             continue

@@ -34,6 +34,7 @@ from typing import Any
 
 from imaginecole.exports import archive
 from imaginecole.i18n import ImaginecoleError, Message, _
+from imaginecole.progress import show as show_progress
 
 from .delivery import Item, Journal, discover, journal_path, unpack_delivery
 from .import_metadata import (
@@ -425,12 +426,6 @@ def add_catalogue_commands(sub: argparse._SubParsersAction) -> None:
     cmd.set_defaults(func=run_import)
 
 
-def _progress(done: int, total: int, label: str) -> None:
-    from imaginecole.exports.commands import _progress as bar
-
-    bar(done, total, label)
-
-
 def run_import(args: argparse.Namespace) -> int:
     from .model import principal_for_role
     from .service import Catalogue
@@ -444,7 +439,7 @@ def run_import(args: argparse.Namespace) -> int:
             principal,
             metadata_csv=args.metadata,
             state=PUBLISHED if args.publish else SUBMITTED,
-            progress=_progress,
+            progress=show_progress,
             journal=journal_path(args.data, args.source),
         )
     except KeyboardInterrupt:
