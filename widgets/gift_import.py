@@ -13,16 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets
-from traitlets import Unicode, default
+from traitlets import Unicode
 
 from ..bundle import BundleError, create_bundle
 from ..bundle.gift import GiftSyntaxError, parse_gift
 from ..bundle.validate import MAX_MANIFEST_BYTES
-from ..i18n import LANGUAGES, Message, gettext_for
+from ..i18n import Message
 from .form_fields import button, column, heading, html_block, row, style_sheet, text_field
 from .live_status import LiveStatus
 from .quiz_builder import QuizBuilder
-from .quiz_workbench import GRAINS_FOLDER, new_grain_folder
+from .quiz_workbench import GRAINS_FOLDER, GrainsWorkbench, new_grain_folder
 
 
 def decode_gift(raw: bytes) -> str:
@@ -33,23 +33,14 @@ def decode_gift(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-class GiftImport(ipywidgets.VBox):
-    """Upload or paste GIFT, import it as a grain, and edit the result."""
+class GiftImport(GrainsWorkbench):
+    """Upload or paste GIFT, import it as a grain (in `grains_dir`), and edit the result."""
 
-    language = Unicode("fr", help="Language of the interface: fr, en or ar.")
-    grains_dir = Unicode(help="Folder where the new grain is created; default: grains/ in the cwd.")
     source = Unicode("", help="Name of the uploaded file, used in messages and as a title.")
-
-    @default("grains_dir")
-    def _default_grains_dir(self) -> str:
-        return str(Path.cwd() / GRAINS_FOLDER)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if self.language not in LANGUAGES:
-            self.language = "fr"
-        self.add_class("icw")
-        self._ = _ = gettext_for(self.language)
+        _ = self._
         self.builder: QuizBuilder | None = None
         self.upload = ipywidgets.FileUpload(
             accept=".gift,.txt", multiple=False, description=_("Choose a GIFT file"), icon="upload"

@@ -50,6 +50,7 @@ from .publish_client import (
     default_url,
 )
 from .publish_submissions import SubmissionsPanel, error_markup, style
+from .quiz_workbench import GrainsWorkbench, find_grains
 
 REQUIRED = ("title", "description", "language", "licence", "country", "level", "subject", "authors")
 QUIZ_WORKBENCH = {"fr": "Créer un quiz.ipynb", "en": "Create a quiz.ipynb"}
@@ -434,22 +435,12 @@ class PublishWidget(ipywidgets.VBox):
         )
 
 
-class PublishWorkbench(ipywidgets.VBox):
+class PublishWorkbench(GrainsWorkbench):
     """Choose one of your grains, then publish it (the « Publier dans le catalogue » app)."""
-
-    language = Unicode("fr", help="Language of the interface: fr, en or ar.")
-    grains_dir = Unicode(help="Folder of the teacher's grains; default: grains/ in the cwd.")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        from .quiz_workbench import GRAINS_FOLDER, find_grains
-
-        if self.language not in LANGUAGES:
-            self.language = "fr"
-        if not self.grains_dir:
-            self.grains_dir = str(Path.cwd() / GRAINS_FOLDER)
-        self.add_class("icw")
-        _ = gettext_for(self.language)
+        _ = self._
         self.grains = find_grains(self.grains_dir)
         self.widget: PublishWidget | SubmissionsPanel | None = None
         self.area = ipywidgets.VBox()

@@ -125,13 +125,11 @@ def offline_package(bundle_dir: Path | str) -> tuple[bytes, str, dict[str, Any]]
         return out.read_bytes(), out.suffix, bundle.manifest
 
 
-class QuizWorkbench(ipywidgets.VBox):
-    """Five guided steps around a QuizBuilder, for Voilà."""
+class GrainsWorkbench(ipywidgets.VBox):
+    """What every workbench on the teacher's grains shares: language, grains folder, gettext."""
 
     language = Unicode("fr", help="Language of the interface: fr, en or ar.")
     grains_dir = Unicode(help="Folder of the teacher's grains; default: grains/ in the cwd.")
-    step = Int(1, help="The step shown, 1 to 5; steps 2 to 5 need an open grain.")
-    bundle_dir = Unicode("", help="The open grain's folder; empty until one is chosen.")
 
     @default("grains_dir")
     def _default_grains_dir(self) -> str:
@@ -142,7 +140,18 @@ class QuizWorkbench(ipywidgets.VBox):
         if self.language not in LANGUAGES:
             self.language = "fr"
         self.add_class("icw")
-        self._ = _ = gettext_for(self.language)
+        self._ = gettext_for(self.language)
+
+
+class QuizWorkbench(GrainsWorkbench):
+    """Five guided steps around a QuizBuilder, for Voilà."""
+
+    step = Int(1, help="The step shown, 1 to 5; steps 2 to 5 need an open grain.")
+    bundle_dir = Unicode("", help="The open grain's folder; empty until one is chosen.")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        _ = self._
         self.builder: QuizBuilder | None = None
         self.step_buttons = [
             button(label, self._goto(n), kind="quiet")
