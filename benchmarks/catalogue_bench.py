@@ -199,7 +199,7 @@ class HttpTarget:
     def forget(self) -> None:
         """Expire the server's answers the way any public change does: bump the
         catalogue's generation (one small write, untimed)."""
-        from imaginecole.catalogue.records import bump_generation
+        from imaginecole.catalogue.search import bump_generation
 
         with self.catalogue.db.write() as conn:
             bump_generation(conn)
@@ -545,7 +545,8 @@ def write_report(result: dict[str, Any], out_dir: Path) -> None:
         "a warm-up round; each returns 20 results (the HTML page: 20 per page too) and the "
         "counts of the seven facets. **cold**: in process, the answer cache is emptied before "
         "every search; over HTTP, the catalogue's generation is bumped before every request "
-        "(as any public change does), so the server runs every search's SQL. **warm**: "
+        "(as any public change does), so the server runs every search's SQL (its facet "
+        "values in memory first read the change log, as after any change). **warm**: "
         "repeats, answered from the server's cache (the 20 results are still read).",
         "",
         "| query | hits | in process cold p50 / p95 ms | warm p50 ms |"

@@ -139,6 +139,8 @@ def serve_command(args: argparse.Namespace) -> int:
                 port=port,
                 error=exc.strerror or exc,
             ) from exc
+        # the facet values every search counts: read once now, not by the first visitor
+        catalogue.warm_search()
         # what start-up made lives as long as the server: keep it out of the garbage
         # collector's full passes (they would stall searches that allocate many rows)
         gc.collect()

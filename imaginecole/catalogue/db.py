@@ -256,6 +256,19 @@ class SearchFacetCount(Base):
     n: Mapped[int] = mapped_column(Integer)
 
 
+class SearchChange(Base):
+    """Which public resources a generation changed (indexed, refreshed or taken out): a
+    searching process holds the facet values in memory and reads only what changed since
+    the generation it knows. Written after the bump, in the bumping transaction: the bump's
+    row lock orders the generations as they commit."""
+
+    __tablename__ = "search_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, index=True)
+    resource_id: Mapped[int] = mapped_column(Integer)
+
+
 class CatalogueState(Base):
     """One row: `generation` grows with every change of what the public sees (search caches)."""
 

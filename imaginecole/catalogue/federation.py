@@ -28,7 +28,6 @@ from .records import (
     INSERT_VERSION,
     R,
     V,
-    bump_generation,
     fetch,
     load_infos,
     metadata_values,
@@ -39,6 +38,7 @@ from .records import (
     update_resource,
     version_row,
 )
+from .search import bump_generation
 
 OAI_SET_FACETS = ("country", "subject", "type")
 TYPE_NAMES = {

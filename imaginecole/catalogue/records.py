@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select, tuple_, update
+from sqlalchemy import Connection, Row, bindparam, select, text, tuple_
 
-from .db import CatalogueState, File, Resource, Review, Version, utcnow
+from .db import CatalogueState, File, JSONText, Resource, Review, UTCDateTime, Version, utcnow
 from .model import (
     ANONYMOUS,
     PUBLISHED,
@@ -104,13 +104,72 @@ def public_values(number: int, now: datetime) -> dict[str, Any]:
 _FETCH = select(R).where(R.c.uid == bindparam("uid"))
 _FETCH_LOCKED = _FETCH.with_for_update()
 _VERSION = select(V).where(V.c.resource_id == bindparam("rid"), V.c.number == bindparam("n"))
-_BUMP = update(STATE).where(STATE.c.id == 1).values(generation=STATE.c.generation + 1)
 _GENERATION = select(STATE.c.generation).where(STATE.c.id == 1)
 INSERT_RESOURCE = R.insert().returning(R.c.id)
 UPDATE_RESOURCE = R.update().where(R.c.id == bindparam("_rid"))
 INSERT_VERSION = V.insert().returning(V.c.id)
 INSERT_FILES = F.insert()
 INSERT_REVIEW = RV.insert()
+
+
+# PostgreSQL: a version, its files and its reviews in one round trip (data-modifying CTEs)
+_INSERT_VERSION_PG = text(
+    "WITH v AS (INSERT INTO versions (resource_id, number, state, created, author, note, "
+    "manifest) VALUES (:resource_id, :number, :state, :created, :author, :note, :manifest) "
+    "RETURNING id), "
+    "f AS (INSERT INTO files (version_id, format, filename, sha256, size, media_type) "
+    "SELECT v.id, x.* FROM v, unnest(CAST(:f_format AS text[]), CAST(:f_filename AS text[]), "
+    "CAST(:f_sha256 AS text[]), CAST(:f_size AS integer[]), CAST(:f_media_type AS text[])) x), "
+    "r AS (INSERT INTO reviews (version_id, action, actor, comment, at) "
+    "SELECT v.id, y.* FROM v, unnest(CAST(:r_action AS text[]), CAST(:r_actor AS text[]), "
+    "CAST(:r_comment AS text[]), CAST(:r_at AS timestamp[])) y) "
+    "SELECT id FROM v"
+)
+_FILE_FIELDS = ("format", "filename", "sha256", "size", "media_type")
+
+
+def insert_version(
+    conn: Connection,
+    version: Mapping[str, Any],
+    files: Iterable[tuple[str, str, str, int, str]],
+    reviews: Iterable[Any],
+) -> int:
+    """Insert a version row, its files (format, filename, sha256, size, media type) and its
+    reviews (with action, actor, comment, at); return the version's id."""
+    files = [(fmt, name[:300], sha, size, kind) for fmt, name, sha, size, kind in files]
+    reviews = list(reviews)
+    if conn.dialect.name == "postgresql":
+        utc = UTCDateTime()
+        params = {
+            **version,
+            "created": utc.process_bind_param(version["created"], None),
+            "manifest": JSONText().process_bind_param(version["manifest"], None),
+        }
+        for i, field in enumerate(_FILE_FIELDS):
+            params[f"f_{field}"] = [f[i] for f in files]
+        params |= {
+            "r_action": [r.action for r in reviews],
+            "r_actor": [r.actor for r in reviews],
+            "r_comment": [r.comment for r in reviews],
+            "r_at": [utc.process_bind_param(r.at, None) for r in reviews],
+        }
+        return conn.execute(_INSERT_VERSION_PG, params).scalar_one()
+    version_id = conn.execute(INSERT_VERSION, version).scalar_one()
+    if files:
+        conn.execute(
+            INSERT_FILES,
+            [{"version_id": version_id, **dict(zip(_FILE_FIELDS, f, strict=True))} for f in files],
+        )
+    if reviews:
+        conn.execute(
+            INSERT_REVIEW,
+            [
+                {"version_id": version_id, "action": r.action, "actor": r.actor}
+                | {"comment": r.comment, "at": r.at}
+                for r in reviews
+            ],
+        )
+    return version_id
 
 
 def fetch(conn: Connection, uid: str, *, lock: bool = False) -> Row[Any] | None:
@@ -137,11 +196,6 @@ def add_review(
         INSERT_REVIEW,
         {"version_id": version_id, "action": action, "actor": actor, "comment": comment, "at": at},
     )
-
-
-def bump_generation(conn: Connection) -> None:
-    """Mark a change of what the public sees: search caches keyed on the generation expire."""
-    conn.execute(_BUMP)
 
 
 def generation(conn: Connection) -> int:

@@ -145,7 +145,6 @@ _COUNTS_ADD_ARRAYS_SQL = (
 _COUNTS_ADD_ARRAYS = text(_COUNTS_ADD_ARRAYS_SQL)
 _FACET_COLUMNS = ", ".join(FACETS)
 _BUMP_SQL = "UPDATE catalogue_state SET generation = generation + 1 WHERE id = 1"
-_BUMP = text(_BUMP_SQL)
 _INDEX_NEW_SQL = (
     "WITH words AS (UPDATE resources SET search_vector = "
     "setweight(to_tsvector('french', :title), 'A') || "
@@ -154,7 +153,41 @@ _INDEX_NEW_SQL = (
     f"VALUES (:id, {', '.join(':' + f for f in FACETS)})){{bump}} " + _COUNTS_ADD_ARRAYS_SQL
 )
 _INDEX_NEW_PG = text(_INDEX_NEW_SQL.format(bump=""))
-_INDEX_NEW_BUMP_PG = text(_INDEX_NEW_SQL.format(bump=f", bump AS ({_BUMP_SQL})"))
+_INDEX_NEW_BUMP_PG = text(
+    _INDEX_NEW_SQL.format(
+        bump=f", bump AS ({_BUMP_SQL} RETURNING generation), changed AS ("
+        "INSERT INTO search_changes (generation, resource_id) SELECT generation, :id FROM bump)"
+    )
+)
+_BUMP_RETURNING = text(_BUMP_SQL + " RETURNING generation")
+_CHANGES_INSERT = text(
+    "INSERT INTO search_changes (generation, resource_id) VALUES (:generation, :id)"
+)
+_CHANGES_PRUNE = text("DELETE FROM search_changes WHERE generation < :before")
+# generations of the change log kept; a searching process further behind reloads everything
+CHANGES_KEPT = 10_000
+_PENDING = "imaginecole_search_changed"  # key in Connection.info: ids changed, not yet logged
+
+
+def _changed(conn: Connection, resource_id: int) -> None:
+    conn.info.setdefault(_PENDING, set()).add(resource_id)
+
+
+def bump_generation(conn: Connection) -> int:
+    """Bump the catalogue's generation (search caches expire) and log the resources this
+    transaction changed under the new generation; return it.
+
+    The bump locks the state row until the transaction ends, so generations commit in
+    order and a reader that knows generation G misses no change up to G. An id left from
+    a transaction rolled back is logged too: a reader reads it again, which costs little.
+    """
+    new = conn.execute(_BUMP_RETURNING).scalar_one()
+    pending = conn.info.pop(_PENDING, None)
+    if pending:
+        conn.execute(_CHANGES_INSERT, [{"generation": new, "id": i} for i in sorted(pending)])
+    if new % 1000 == 0:
+        conn.execute(_CHANGES_PRUNE, {"before": new - CHANGES_KEPT})
+    return new
 
 
 def facet_values(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -196,6 +229,8 @@ def index(
         facets = facet_values(values)
         _count(conn, None, facets, changes)
         params = {"id": resource_id, "title": " ".join(words(doc.title)), "body": fold(doc.body)}
+        if not bump:
+            _changed(conn, resource_id)
         statement = _INDEX_NEW_BUMP_PG if bump else _INDEX_NEW_PG
         conn.execute(statement, params | facets | _count_arrays(changes))
         return
@@ -208,12 +243,14 @@ def index(
     facets = facet_values(values)
     conn.execute(_FACETS_INSERT, {"id": resource_id, **facets})
     _count(conn, old, facets, delta)
+    _changed(conn, resource_id)
     if bump:
-        conn.execute(_BUMP)
+        bump_generation(conn)
 
 
 def unindex(conn: Connection, resource_id: int, *, delta: Delta[Any] | None = None) -> None:
     """Take a resource that is no longer public out of the index."""
+    _changed(conn, resource_id)
     if conn.dialect.name == "sqlite":
         conn.execute(_FTS_DELETE, {"id": resource_id})
     else:

@@ -2,9 +2,10 @@
 
 - Words: on SQLite an FTS5 MATCH of the stemmed query words (the last one a
   prefix); on PostgreSQL ``to_tsquery('french', 'w1 & w2:*')`` on folded words.
-- Facet counts: the seven facet values of the matching set come back in one
-  query (``search_facets``, by id) and are counted in one pass here, rather than
-  reading the set once per facet. They are disjunctive: a facet's counts ignore
+- Facet counts: the ids of the matching set come from the word index, and their
+  seven facet values from `FacetMemory` (this process's copy of ``search_facets``,
+  kept current through the ``search_changes`` log); they are counted in one pass
+  here. They are disjunctive: a facet's counts ignore
   its own filter (its other values stay selectable) and apply the words and the
   other facets' filters. The counts of the whole catalogue come ready from
   ``search_facet_counts``; when the words match most of the catalogue, counts are
@@ -27,20 +28,18 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Select,
-    case,
     column,
     func,
     literal_column,
     select,
     table,
-    tuple_,
     union_all,
 )
 
 from ..i18n import ImaginecoleError
-from .db import Resource, SearchFacetCount
+from .db import CatalogueState, Resource, SearchChange, SearchFacetCount
 from .model import FACETS
-from .search import EVERY, TOTAL, S, stem, terms
+from .search import CHANGES_KEPT, EVERY, TOTAL, S, stem, terms
 
 SORTS = ("relevance", "recent", "title")
 MAX_PER_PAGE = 100
@@ -51,6 +50,9 @@ RANK_LIMIT = 5000  # matches ranked by relevance; beyond, newest first
 FTS = table("resource_fts", column("rowid"), column("title"), column("body"))
 R = Resource.__table__
 COUNTS = SearchFacetCount.__table__
+CHANGES = SearchChange.__table__
+STATE = CatalogueState.__table__
+_GENERATION = select(STATE.c.generation).where(STATE.c.id == 1)
 Facets = dict[str, list[tuple[str, int]]]
 
 
@@ -148,12 +150,74 @@ class SearchCache:
             self._data.clear()
 
 
+class FacetMemory:
+    """The seven facet values of every public resource, held in this process's memory.
+
+    Counting the facets of a set of matches reads them here by id, rather than looking
+    up thousands of rows of ``search_facets``. The memory knows the generation it
+    reflects; when the catalogue's moves on, it reads only the resources that the
+    ``search_changes`` log names for the generations in between (usually none or one),
+    so a search after any change still sees it. The first use, or a process too far
+    behind the log, reads the whole table once (a fraction of a second at 50,000).
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[int, tuple[Any, ...]] = {}
+        self._generation: int | None = None
+        self._lock = threading.Lock()
+        self._interned: dict[Any, Any] = {}
+
+    def rows(self, conn: Connection, ids: Any) -> list[tuple[Any, ...]]:
+        """The facet values (in FACETS order) of the public resources among `ids`."""
+        with self._lock:
+            self._refresh(conn)
+            get = self._rows.get
+            return [row for row in map(get, ids) if row is not None]
+
+    def refresh(self, conn: Connection) -> None:
+        with self._lock:
+            self._refresh(conn)
+
+    def _refresh(self, conn: Connection) -> None:
+        now = conn.execute(_GENERATION).scalar_one()
+        known = self._generation
+        if known is not None and abs(now - known) < CHANGES_KEPT // 2:
+            if now <= known:  # current, or this search began before another one's refresh
+                return
+            ids = conn.execute(
+                select(CHANGES.c.resource_id)
+                .where(CHANGES.c.generation > known, CHANGES.c.generation <= now)
+                .distinct()
+            ).scalars()
+            self._load(conn, sorted(ids))
+        else:
+            self._rows = {}
+            self._load(conn, None)
+        self._generation = now
+
+    def _load(self, conn: Connection, ids: list[int] | None) -> None:
+        columns = [S.c.id, *(S.c[f] for f in FACETS)]
+        chunks = [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
+        intern = self._interned.setdefault
+        for chunk in chunks:
+            stmt = select(*columns)
+            if chunk is not None:
+                stmt = stmt.where(S.c.id.in_(chunk))
+                for gone in chunk:  # taken out of the index unless read again below
+                    self._rows.pop(gone, None)
+            for rid, *values in conn.execute(stmt):
+                self._rows[rid] = tuple(intern(v, v) for v in values)
+
+
 class Searcher:
     """Runs a `Query` on one connection."""
 
-    def __init__(self, conn: Connection, cache: SearchCache | None = None) -> None:
+    def __init__(
+        self, conn: Connection, memory: FacetMemory, cache: SearchCache | None = None
+    ) -> None:
         self.conn = conn
         self.dialect = conn.dialect.name
+        self.memory = memory
         self.cache = cache
 
     # -- the matching set ------------------------------------------------------------------
@@ -271,44 +335,10 @@ class Searcher:
         return total, _sorted(facets)
 
     def _over_set(self, query: Query, *, complement: bool) -> tuple[int, Facets]:
-        """Counts over the resources the words match (or, `complement`, do not match).
-
-        One pass: the seven facet values of every resource in the set come back in one
-        query and are counted here (a GROUP BY per facet would read the set seven times).
-        """
-        inside = S.c.id.in_(self._match_ids(query, complement=complement))
-        if self.dialect == "postgresql":
-            return self._over_set_grouped(query, inside)
-        rows = self.conn.execute(select(*(S.c[f] for f in FACETS)).where(inside)).all()
-        return count_facets(rows, query)
-
-    def _over_set_grouped(self, query: Query, inside: Any) -> tuple[int, Facets]:
-        """PostgreSQL: the seven counts in one pass with GROUPING SETS, each row of the set
-        carrying the filters it fails as bits (`mask`), so a few hundred counts come back
-        instead of the set's rows."""
-        bits = {f: 1 << i for i, (f, _values) in enumerate(query.filters)}
-        mask: Any = literal_column("0")
-        for facet, values in query.filters:
-            mask = mask + case((S.c[facet].in_(values), 0), else_=bits[facet])
-        sub = select(*(S.c[f] for f in FACETS), mask.label("mask")).where(inside).subquery()
-        cols = [sub.c[f] for f in FACETS]
-        sets = [tuple_(sub.c.mask)] + [tuple_(sub.c.mask, col) for col in cols]
-        stmt = select(func.grouping(*cols), sub.c.mask, *cols, func.count()).group_by(
-            func.grouping_sets(*sets)
-        )
-        everything = (1 << len(FACETS)) - 1  # GROUPING(): a bit per column left out
-        total = 0
-        facets: Facets = {f: [] for f in FACETS}
-        for grouped, failed, *values, n in self.conn.execute(stmt):
-            if grouped == everything:
-                total += n if failed == 0 else 0
-                continue
-            i = len(FACETS) - 1 - (everything ^ grouped).bit_length() + 1
-            facet = FACETS[i]
-            if failed & ~bits.get(facet, 0) == 0 and values[i] is not None:
-                facets[facet].append((values[i], n))
-        merged = {f: list(_merge(v).items()) for f, v in facets.items()}
-        return total, _sorted(merged)
+        """Counts over the resources the words match (or, `complement`, do not match):
+        their ids come from the word index, their facet values from `FacetMemory`."""
+        ids = self.conn.execute(self._match_ids(query, complement=complement)).scalars().all()
+        return count_facets(self.memory.rows(self.conn, ids), query)
 
     def _page(self, query: Query, matched: int, total: int, everything: int) -> list[int]:
         offset = (query.page - 1) * query.per_page
@@ -376,13 +406,6 @@ def count_facets(rows: list[Any], query: Query) -> tuple[int, Facets]:
         f: [(v, n) for v, n in counters[i].items() if v is not None] for i, f in enumerate(FACETS)
     }
     return total, _sorted(facets)
-
-
-def _merge(pairs: list[tuple[str, int]]) -> dict[str, int]:
-    merged: dict[str, int] = {}
-    for value, n in pairs:  # one row per (mask, value): add the masks up
-        merged[value] = merged.get(value, 0) + n
-    return merged
 
 
 def _sorted(facets: Facets) -> Facets:

@@ -53,16 +53,13 @@ from .publishing import (
     prepare,
 )
 from .records import (
-    INSERT_FILES,
     INSERT_RESOURCE,
-    INSERT_REVIEW,
-    INSERT_VERSION,
     R,
     V,
     add_review,
-    bump_generation,
     fetch,
     generation,
+    insert_version,
     load_by_ids,
     load_infos,
     may_see_private,
@@ -74,7 +71,8 @@ from .records import (
     version_infos,
     version_row,
 )
-from .search_query import Query, SearchCache, Searcher
+from .search import bump_generation
+from .search_query import FacetMemory, Query, SearchCache, Searcher
 from .store import FileStore
 
 MAX_COMMENT = 5000
@@ -104,6 +102,7 @@ class Catalogue(AccountsMixin, NewsMixin, FederationMixin):
         self.dialect: str = db.dialect
         self.data_dir = data_dir  # config.yaml and secrets of the web service live here
         self.search_cache = SearchCache()
+        self.facet_memory = FacetMemory()
 
     @classmethod
     def open(
@@ -479,12 +478,17 @@ class Catalogue(AccountsMixin, NewsMixin, FederationMixin):
         """Published resources matching `q` (French-aware) and `filters`, with facet counts."""
         query = Query.parse(q, filters, page, per_page, sort)
         with self.db.read() as conn:
-            searcher = Searcher(conn, self.search_cache)
+            searcher = Searcher(conn, self.facet_memory, self.search_cache)
             total, ids, facets = searcher.run(query, generation(conn))
             items = load_by_ids(conn, ids)
         return SearchResult(
             total=total, page=query.page, per_page=query.per_page, items=items, facets=facets
         )
+
+    def warm_search(self) -> None:
+        """Read the facet values into memory now (a server does it as it starts)."""
+        with self.db.read() as conn:
+            self.facet_memory.refresh(conn)
 
     def recent(self, limit: int = 20) -> list[ResourceInfo]:
         stmt = (
@@ -592,34 +596,11 @@ def _store_version(
         "note": note,
         "manifest": manifest,
     }
-    version_id = conn.execute(INSERT_VERSION, version).scalar_one()
-    if files:
-        conn.execute(
-            INSERT_FILES,
-            [
-                {
-                    "version_id": version_id,
-                    "format": fmt,
-                    "filename": filename[:300],
-                    "sha256": sha,
-                    "size": size,
-                    "media_type": kind_,
-                }
-                for fmt, filename, sha, size, kind_ in files
-            ],
-        )
     reviews = [ReviewInfo("submit", principal.name, note, now)]
     if state == PUBLISHED:
         reviews.append(ReviewInfo("approve", principal.name, "", now))
         search_.index(conn, resource_id, values, new=res is None or not res.public, bump=True)
-    conn.execute(
-        INSERT_REVIEW,
-        [
-            {"version_id": version_id, "action": r.action, "actor": r.actor, "comment": r.comment}
-            | {"at": r.at}
-            for r in reviews
-        ],
-    )
+    insert_version(conn, version, files, reviews)
     if res is not None:
         return load_infos(conn, [fetch(conn, uid)], principal)[0]
     # a new resource: everything it holds is in hand, no need to read it back
