@@ -15,16 +15,13 @@ the grains a format refuses. `pdf` prints with Chromium and is slow: it runs on 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import multiprocessing
 import os
 import platform
 import random
-import shutil
 import struct
 import sys
-import tempfile
 import time
 import wave
 import zlib
@@ -33,9 +30,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).parent / "results"
+from bench_common import pin_two_cores, report_head, scratch_folder, write_results
+
 HTML_TARGET = 50.0  # grains/s on 2 cores, from the issue
 SLOW_FORMATS = {"pdf"}
+COLUMNS = (
+    "format | grains: | 1 process (grains/s): | 2 processes (grains/s): | total bytes: "
+    "| mean bytes/grain: | refused: | note"
+)
 
 # ---- realistic content
 
@@ -326,16 +328,8 @@ def chromium_version() -> str:
 
 
 def report(results: dict[str, Any]) -> str:
-    lines = [
-        "# Export benchmark",
-        "",
-        f"{results['date']} · {results['grains']} grains generated in {results['generate_s']} s · "
-        f"{results['cores']} cores pinned · Python {results['python']} · {results['chromium']}",
-        "",
-        "| format | grains | 1 process (grains/s) | 2 processes (grains/s) | total bytes | "
-        "mean bytes/grain | refused | note |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
-    ]
+    generated = f"{results['grains']} grains generated in {results['generate_s']} s"
+    lines = report_head("Export benchmark", results, results["chromium"], COLUMNS, (generated,))
     for fmt, row in results["formats"].items():
         one, two = row.get("1"), row.get("2")
         base = one or two
@@ -393,11 +387,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown format(s) {', '.join(unknown)}; known: {', '.join(names)}")
     counts = [int(n) for n in args.processes.split(",")]
-    cpus = sorted(os.sched_getaffinity(0))[:2]
-    os.sched_setaffinity(0, cpus)  # children inherit the two cores
+    cpus = pin_two_cores()  # children inherit the two cores
 
-    work = Path(tempfile.mkdtemp(prefix="imaginecole-export-bench-"))
-    try:
+    with scratch_folder("imaginecole-export-bench-", args.keep) as work:
         start = time.perf_counter()
         (work / "grains").mkdir()
         paths = generate(work / "grains", args.count)
@@ -423,18 +415,7 @@ def main(argv: list[str] | None = None) -> int:
             elif fmt == "h5p":
                 row["note"] = "content only, without the H5P libraries"
             results["formats"][fmt] = row
-        table = report(results)
-        print(table)
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "export_bench.md").write_text(table, encoding="utf-8")
-        (RESULTS / "export_bench.json").write_text(
-            json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-    finally:
-        if args.keep:
-            print(f"kept {work}", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        write_results("export_bench", results, report(results))
     return 0
 
 

@@ -6,6 +6,7 @@ Exporter modules import cheaply; heavy libraries load inside `export()`.
 from __future__ import annotations
 
 import mimetypes
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -89,6 +90,29 @@ class Exporter:
     def export(self, bundle: Bundle, out: Path) -> Path:
         """Write the package for `bundle` at `out` and return the path written."""
         raise NotImplementedError
+
+
+def installed_template_dirs(name: str) -> list[Path]:
+    """The template folder `name` in this checkout (``templates/<name>``), then where
+    ``pip install`` puts it (``<prefix>/share/jupyter/<name>``)."""
+    return [
+        Path(__file__).resolve().parents[1] / "templates" / name,
+        Path(sys.prefix) / "share" / "jupyter" / name,
+    ]
+
+
+def first_template_dir(
+    tried: list[Path], names: tuple[str, ...], missing: str, /, **values: object
+) -> Path:
+    """The first of the `tried` folders that holds all the template files `names`.
+
+    None does: ImaginecoleError `missing`, a message id given `paths` (the folders tried)
+    and `values`.
+    """
+    for folder in tried:
+        if all((folder / name).is_file() for name in names):
+            return folder
+    raise ImaginecoleError(missing, paths=", ".join(str(p) for p in tried), **values)
 
 
 def write_output(out: Path, data: bytes) -> Path:

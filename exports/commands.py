@@ -26,7 +26,29 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         type=Path,
         help=_("h5p: folder of H5P library folders to bundle in the package"),
     )
+    export.add_argument(
+        "--width",
+        metavar="PX",
+        help=_("png, cbz, epub: page width in pixels (default 1240)"),
+    )
+    export.add_argument(
+        "--paper",
+        help=_("pdf of a comic: « a4 » (default) or « a5-booklet » (A5 booklet on A4 sheets)"),
+    )
     export.set_defaults(func=run_export)
+
+
+def comic_options(args: argparse.Namespace) -> dict[str, object]:
+    """`--width` and `--paper`, checked before any export starts (a clear error, once)."""
+    from .comic_pages import check_width
+    from .comic_pdf import check_paper
+
+    width = getattr(args, "width", None)
+    paper = getattr(args, "paper", None)
+    return {
+        "width": None if width is None else check_width(width),
+        "paper": None if paper is None else check_paper(paper),
+    }
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -45,6 +67,7 @@ def run_export(args: argparse.Namespace) -> int:
             name=unknown[0],
             known=", ".join(names),
         )
+    options = comic_options(args)
     single = len(args.bundles) == 1 and len(formats) == 1
     out_dir = args.output if not single or args.output is None else None
     out_dir = out_dir or (Path.cwd() if args.output is None else args.output)
@@ -60,7 +83,7 @@ def run_export(args: argparse.Namespace) -> int:
             failures += 1
             print(f"\n{path}: {exc}", file=sys.stderr)
             continue
-        exporter = get_exporter(fmt)(with_libraries=args.with_libraries)
+        exporter = get_exporter(fmt)(with_libraries=args.with_libraries, **options)
         if not exporter.accepts(bundle):
             if args.to != "all":
                 raise ImaginecoleError(

@@ -1,7 +1,8 @@
 """`html`: one self-contained page with the player inlined, opened from disk offline.
 
 Media up to `INLINE_MEDIA_LIMIT` in all are inlined as data: URLs; above it the
-output is a zip with `index.html` and the media beside it.
+output is a zip with `index.html` and the media beside it. A comic gets the comic reader
+instead of the player (exports/comic_html.py), under the same rule for its sounds.
 """
 
 from __future__ import annotations
@@ -36,13 +37,22 @@ def page(bundle: Bundle, *, media: dict[str, str] | None, shell_script: str = ""
 class HtmlExporter(Exporter):
     name = "html"
     extension = ".html"
+    bundle_types = frozenset({"grain", "comic"})
     description = N_("Offline web page (one file, opens from disk)")
 
     def default_output(self, bundle: Bundle, out_dir: Path) -> Path:
+        if bundle.type == "comic":
+            from .comic_html import html_output_suffix
+
+            return out_dir / f"{bundle.path.name}{html_output_suffix(bundle)}"
         ext = ".html" if inline_media(bundle) is not None else ".zip"
         return out_dir / f"{bundle.path.name}{ext}"
 
     def export(self, bundle: Bundle, out: Path) -> Path:
+        if bundle.type == "comic":
+            from .comic_html import export_html
+
+            return export_html(bundle, out)
         media = inline_media(bundle)
         if media is not None and out.suffix != ".zip":
             return write_output(out, page(bundle, media=media).encode("utf-8"))

@@ -15,6 +15,9 @@ The page is the one player's standalone page with the media as files under ``med
   score then goes to Kolibri's progress tracking; without it (an older Kolibri, or the page
   opened from disk) the grain plays untracked.
 
+A comic gets the comic reader (exports/comic_html.py) with the same two shells: the reader
+says the comic is completed when its last panel is shown, and Kolibri marks it done.
+
 The same bundle gives the same bytes.
 """
 
@@ -39,6 +42,7 @@ class KolibriExporter(Exporter):
     name = "kolibri"
     # not ".zip": `--to all` also writes html's zip for a grain with large media
     extension = ".kolibri.zip"
+    bundle_types = frozenset({"grain", "comic"})
     description = N_("Kolibri HTML5 app (zip with index.html, plays offline in Kolibri)")
 
     def entries(self, bundle: Bundle) -> list[tuple[str, bytes]]:
@@ -46,6 +50,10 @@ class KolibriExporter(Exporter):
         from .scorm import shell_script
 
         shells = f"{kolibri_shell()}\n{shell_script(bundle.manifest, '1.2')}"
+        if bundle.type == "comic":
+            from .comic_html import kolibri_entries
+
+            return kolibri_entries(bundle, shells)
         index = page(bundle, media=None, shell_script=shells)
         entries = [(ENTRY, index.encode("utf-8"))]
         entries += [(p, bundle.media_bytes(p)) for p in bundle.media_paths()]

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from imaginecole.i18n import N_
+from imaginecole.i18n import N_, bilingual
 
 from .base import Bundle, Exporter, ExportError, write_output
 
@@ -285,8 +285,27 @@ def render_pdfs(bundle: Bundle, out: Path, *, using: Printer | None = None) -> t
 class PdfExporter(Exporter):
     name = "pdf"
     extension = ".pdf"
+    bundle_types = frozenset({"grain", "comic"})
     description = N_("Printable A4 worksheet (PDF) and its answer key (.corrige.pdf)")
+    # `paper` is for comics (exports/comic_pdf.py): "a4" or "a5-booklet"
+    option_names = frozenset({"paper"})
+
+    def default_output(self, bundle: Bundle, out_dir: Path) -> Path:
+        if bundle.type == "comic" and self.options.get("paper") == "a5-booklet":
+            return out_dir / f"{bundle.path.name}.booklet.pdf"
+        return super().default_output(bundle, out_dir)
 
     def export(self, bundle: Bundle, out: Path) -> Path:
+        if bundle.type == "comic":
+            from .comic_pdf import export_comic_pdf
+
+            return export_comic_pdf(bundle, out, self.options.get("paper"))
+        if self.options.get("paper") not in (None, "a4"):
+            bundle.warnings.append(
+                bilingual(
+                    "--paper {paper} is for comics; a worksheet is always printed on A4.",
+                    paper=self.options["paper"],
+                )
+            )
         sheet, _key = render_pdfs(bundle, out)
         return sheet

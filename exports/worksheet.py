@@ -21,7 +21,6 @@ import json
 import os
 import random
 import re
-import sys
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -29,8 +28,14 @@ from typing import Any
 
 from imaginecole.i18n import N_, ImaginecoleError, translations
 
+from .base import first_template_dir, installed_template_dirs
+
 CONTEXT = "print"  # msgctxt of the worksheet strings in the .po files
 TEMPLATE_FILES = ("conf.json", "worksheet.html.j2", "print.css")
+MISSING_TEMPLATE = N_(
+    "The print template (conf.json, worksheet.html.j2, print.css) was not found in {paths}. "
+    "Set JUPYTER_PATH to the templates/ folder of Imaginecole Studio."
+)
 
 # Keys are what the template asks for; values are English message ids (msgctxt "print").
 PRINT_STRINGS: dict[str, str] = {
@@ -90,22 +95,12 @@ def template_dirs() -> list[Path]:
     for entry in os.environ.get("JUPYTER_PATH", "").split(os.pathsep):
         if entry.strip():
             dirs.append(Path(entry).expanduser() / "print")
-    dirs.append(Path(__file__).resolve().parents[1] / "templates" / "print")
-    dirs.append(Path(sys.prefix) / "share" / "jupyter" / "print")
-    return dirs
+    return dirs + installed_template_dirs("print")
 
 
 def template_dir() -> Path:
     """The first folder holding the whole print template."""
-    tried = template_dirs()
-    for folder in tried:
-        if all((folder / name).is_file() for name in TEMPLATE_FILES):
-            return folder
-    raise ImaginecoleError(
-        "The print template (conf.json, worksheet.html.j2, print.css) was not found in {paths}. "
-        "Set JUPYTER_PATH to the templates/ folder of Imaginecole Studio.",
-        paths=", ".join(str(p) for p in tried),
-    )
+    return first_template_dir(template_dirs(), TEMPLATE_FILES, MISSING_TEMPLATE)
 
 
 def template_conf() -> dict[str, Any]:

@@ -141,6 +141,17 @@ def player_assets() -> tuple[str, str]:
     )
 
 
+_SHARED_CSS = re.compile(r"/\* shared \*/\n(.*?)/\* end shared \*/", re.DOTALL)
+
+
+def shared_css(prefix: str) -> str:
+    """The rules of player.css between ``/* shared */`` and ``/* end shared */``, its ``icp``
+    prefix renamed `prefix`: the base (colours, type, focus, buttons) of another page that
+    looks like the player, such as the comic reader (``icr``)."""
+    _js, css = player_assets()
+    return "\n".join(_SHARED_CSS.findall(css)).replace("icp", prefix)
+
+
 def _script_json(value: Any) -> str:
     """JSON that cannot close its <script> element nor open an HTML comment."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -176,6 +187,18 @@ _CSP = (
     "img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; "
     "connect-src 'none'; base-uri 'none'; form-action 'none'"
 )
+
+# The start of every offline page (the player's, the comic reader's), to its <title>; the
+# caller escapes the values (str.format here, markupsafe's Markup.format for a template).
+PAGE_HEAD = """<!DOCTYPE html>
+<html lang="{language}" dir="{direction}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="generator" content="Imaginecole Studio">
+<title>{title}</title>
+"""
 
 
 def render_standalone(
@@ -218,15 +241,13 @@ def render_standalone(
     def attr(value: str) -> str:
         return html.escape(value, quote=False).replace('"', "&quot;")
 
-    return f"""<!DOCTYPE html>
-<html lang="{attr(language)}" dir="{text_direction(language)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{attr(_CSP)}">
-<meta name="generator" content="Imaginecole Studio">
-<title>{attr(title)}</title>
-<style>
+    head = PAGE_HEAD.format(
+        language=attr(language),
+        direction=text_direction(language),
+        csp=attr(_CSP),
+        title=attr(title),
+    )
+    return f"""{head}<style>
 {css}
 </style>
 </head>

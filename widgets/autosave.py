@@ -13,12 +13,17 @@ On reopening (:func:`open_bundle`) the draft wins when it is at least as new as
 ``manifest.json``: the teacher finds the grain exactly as left, problems included. A draft
 older than ``manifest.json`` (the grain was saved valid later, by another tool) is ignored
 and replaced at the next invalid save.
+
+:class:`AutosavingEditor` is what the editors (QuizBuilder, ComicEditor) share around it:
+opening, saving now or later, saving what waits when the kernel stops, and saying so.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,8 +33,12 @@ from typing import Any
 from ..bundle import BundleError, Problem, load_manifest, sanitize_manifest, save_manifest
 from ..bundle.model import MANIFEST, now_iso
 from ..hub.workbenches import atomic_write
+from ..i18n import N_
+from .form_fields import error_slot, show_errors, style_sheet
 
 DRAFT = "manifest.draft.json"
+# editors with an autosave that may still be waiting when the kernel shuts down
+_OPEN_EDITORS: weakref.WeakSet = weakref.WeakSet()
 
 
 def draft_path(bundle_dir: Path | str) -> Path:
@@ -139,3 +148,113 @@ class Debouncer:
         if self._handle is not None:
             self.cancel()
             self.callback()
+
+
+@atexit.register
+def flush_open_editors() -> None:
+    """A kernel shut down (page closed) within a second of an edit still saves it."""
+    for editor in list(_OPEN_EDITORS):
+        try:
+            editor.flush()
+        except Exception:  # the other bundles must still be saved
+            pass
+
+
+class AutosavingEditor:
+    """Opening, autosave and the save status of an editor widget (QuizBuilder, ComicEditor).
+
+    Mixed in before the widget class. The editor has a `status` trait, and sets
+    `bundle_dir`, `language`, `_` (its gettext), `manifest` (None until opened),
+    `opened_draft`, `problems`, `last_result`, `_saver` (a Debouncer of save_now) and
+    `status_line` (a LiveStatus). The messages are formatted with {time} and {count}.
+    """
+
+    UNREADABLE = N_("This grain cannot be opened.")
+    DRAFT_SAVED = N_(
+        "Draft saved at {time}, not valid yet: {count} problem(s) to fix, shown in red. The "
+        "last valid version is kept."
+    )
+    OPENED_DRAFT = N_(
+        "Draft reopened at {time}: {count} problem(s) to fix, shown in red. The last valid "
+        "version is kept."
+    )
+    OPENED_WITH_PROBLEMS = N_("Opened at {time}: {count} problem(s) to fix, shown in red.")
+    OPENED = N_("Opened at {time}; everything is saved.")
+
+    @property
+    def title(self) -> str:
+        return str((self.manifest or {}).get("metadata", {}).get("title", ""))
+
+    def _open(self) -> dict[str, Any] | None:
+        """The manifest to edit (see open_bundle), or None with the reason shown."""
+        try:
+            manifest, self.opened_draft = open_bundle(self.bundle_dir)
+        except BundleError as exc:
+            self._show_unreadable(exc)
+            return None
+        _OPEN_EDITORS.add(self)
+        return manifest
+
+    def _show_unreadable(self, exc: BundleError) -> None:
+        show = error_slot()
+        show_errors(
+            show,
+            [self._(self.UNREADABLE)] + [p.render(self.language) for p in exc.problems],
+        )
+        self.children = [style_sheet(), show]
+
+    def _on_delay(self, change: dict) -> None:
+        self._saver.delay = change["new"]
+
+    def _save_soon(self) -> None:
+        """Save `autosave_delay` seconds after this edit, unless another one comes first."""
+        self._saver.delay = self.autosave_delay
+        self._saver.schedule()
+
+    def save_now(self) -> SaveResult | None:
+        """Save at once (manifest.json when valid, else the draft); returns what happened."""
+        self._saver.cancel()
+        if self.manifest is None:
+            return None
+        result = autosave(self.bundle_dir, self.manifest)
+        self.last_result = result
+        _ = self._
+        at = result.when.strftime("%H:%M")
+        if result.error:
+            self._status(
+                _(
+                    "Could not save ({error}). Your changes stay in this page: try again, "
+                    "or call the trainer."
+                ).format(error=result.error),
+                "error",
+            )
+        elif result.valid:
+            self._status(_("Saved at {time}").format(time=at), "ok")
+        else:
+            self._status(_(self.DRAFT_SAVED).format(time=at, count=len(result.problems)), "warning")
+        return result
+
+    def flush(self) -> None:
+        """Save now if an edit is waiting for its autosave."""
+        saver = getattr(self, "_saver", None)
+        if saver is not None and saver.pending:
+            self.save_now()
+
+    def close(self) -> None:
+        self.flush()
+        super().close()
+
+    def _status(self, text: str, tone: str) -> None:
+        self.status = text
+        self.status_line.show(text, tone)
+
+    def _opened_status(self) -> None:
+        _ = self._
+        at = datetime.now().strftime("%H:%M")
+        if self.opened_draft:
+            text, tone = self.OPENED_DRAFT, "warning"
+        elif self.problems:
+            text, tone = self.OPENED_WITH_PROBLEMS, "warning"
+        else:
+            text, tone = self.OPENED, "ok"
+        self._status(_(text).format(time=at, count=len(self.problems)), tone)

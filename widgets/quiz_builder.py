@@ -19,20 +19,17 @@ later (`autosave_delay`).
 
 from __future__ import annotations
 
-import atexit
 import html
-import weakref
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import ipywidgets
 from traitlets import Enum, Float, Int, List, Unicode
 
-from ..bundle import BundleError, Problem, sanitize_manifest, validate_manifest
+from ..bundle import Problem, sanitize_manifest, validate_manifest
 from ..i18n import gettext_for
-from .autosave import Debouncer, SaveResult, autosave, open_bundle
+from .autosave import AutosavingEditor, Debouncer, SaveResult, flush_open_editors
 from .form_fields import (
     button,
     choice_field,
@@ -55,21 +52,11 @@ from .question_forms import QUESTION_KINDS, QuestionEditor, kind_labels, new_que
 
 VIEWS = ("all", "questions", "details", "preview")
 MAX_QUESTIONS = 200
-# builders with an autosave that may still be waiting when the kernel shuts down
-_OPEN_BUILDERS: weakref.WeakSet = weakref.WeakSet()
+# what atexit runs when the kernel shuts down: the name the tests know
+_flush_open_builders = flush_open_editors
 
 
-@atexit.register
-def _flush_open_builders() -> None:
-    """A kernel shut down (page closed) within a second of an edit still saves it."""
-    for builder in list(_OPEN_BUILDERS):
-        try:
-            builder.flush()
-        except Exception:  # the other grains must still be saved
-            pass
-
-
-class QuizBuilder(ipywidgets.VBox):
+class QuizBuilder(AutosavingEditor, ipywidgets.VBox):
     """Editor of one grain bundle, with its live preview and autosave."""
 
     bundle_dir = Unicode(help="The grain's folder (manifest.json and media/).")
@@ -103,13 +90,10 @@ class QuizBuilder(ipywidgets.VBox):
         self.observe(self._on_delay, names=["autosave_delay"])
         self.status_line = LiveStatus()
         self.status_line.add_class("icb-status")
-        try:
-            manifest, self.opened_draft = open_bundle(self.bundle_dir)
-        except BundleError as exc:
-            self._show_unreadable(exc)
+        manifest = self._open()
+        if manifest is None:
             return
         self.manifest = self._normalised(manifest)
-        _OPEN_BUILDERS.add(self)
         self._build()
         self.observe(self._on_view, names=["view"])
         if self._prefill_author():
@@ -131,15 +115,6 @@ class QuizBuilder(ipywidgets.VBox):
         if not isinstance(manifest.get("settings"), dict):
             manifest["settings"] = {}
         return manifest
-
-    def _show_unreadable(self, exc: BundleError) -> None:
-        _ = self._
-        show = error_slot()
-        show_errors(
-            show,
-            [_("This grain cannot be opened.")] + [p.render(self.language) for p in exc.problems],
-        )
-        self.children = [style_sheet(), show]
 
     def _build(self) -> None:
         _ = self._
@@ -314,8 +289,7 @@ class QuizBuilder(ipywidgets.VBox):
         """After every edit: validate, show the problems, update the preview, save soon."""
         self._revalidate()
         self._update_preview()
-        self._saver.delay = self.autosave_delay
-        self._saver.schedule()
+        self._save_soon()
 
     def _revalidate(self) -> list[Problem]:
         problems = validate_manifest(self.manifest, self.bundle_dir)
@@ -453,74 +427,6 @@ class QuizBuilder(ipywidgets.VBox):
         self.metadata_form.authors.value = author["name"]
         return True
 
-    # -- saving -----------------------------------------------------------------------------
-
-    def _on_delay(self, change: dict) -> None:
-        self._saver.delay = change["new"]
-
-    def save_now(self) -> SaveResult | None:
-        """Save at once (manifest.json when valid, else the draft); returns what happened."""
-        self._saver.cancel()
-        if self.manifest is None:
-            return None
-        result = autosave(self.bundle_dir, self.manifest)
-        self.last_result = result
-        _ = self._
-        at = result.when.strftime("%H:%M")
-        if result.error:
-            self._status(
-                _(
-                    "Could not save ({error}). Your changes stay in this page: try again, "
-                    "or call the trainer."
-                ).format(error=result.error),
-                "error",
-            )
-        elif result.valid:
-            self._status(_("Saved at {time}").format(time=at), "ok")
-        else:
-            self._status(
-                _(
-                    "Draft saved at {time}, not valid yet: {count} problem(s) to fix, shown in "
-                    "red. The last valid version is kept."
-                ).format(time=at, count=len(result.problems)),
-                "warning",
-            )
-        return result
-
-    def flush(self) -> None:
-        """Save now if an edit is waiting for its autosave."""
-        if self._saver.pending:
-            self.save_now()
-
-    def close(self) -> None:
-        self.flush()
-        super().close()
-
-    def _status(self, text: str, tone: str) -> None:
-        self.status = text
-        self.status_line.show(text, tone)
-
-    def _opened_status(self) -> None:
-        _ = self._
-        at = datetime.now().strftime("%H:%M")
-        if self.opened_draft:
-            self._status(
-                _(
-                    "Draft reopened at {time}: {count} problem(s) to fix, shown in red. The last "
-                    "valid version is kept."
-                ).format(time=at, count=len(self.problems)),
-                "warning",
-            )
-        elif self.problems:
-            self._status(
-                _("Opened at {time}: {count} problem(s) to fix, shown in red.").format(
-                    time=at, count=len(self.problems)
-                ),
-                "warning",
-            )
-        else:
-            self._status(_("Opened at {time}; everything is saved.").format(time=at), "ok")
-
     # -- preview result ---------------------------------------------------------------------
 
     def _on_result(self, change: dict) -> None:
@@ -534,10 +440,6 @@ class QuizBuilder(ipywidgets.VBox):
         self.result_line.value = f"<p class='icb-help'>{html.escape(text)}</p>"
 
     # -- for the workbench and tests ----------------------------------------------------------
-
-    @property
-    def title(self) -> str:
-        return str((self.manifest or {}).get("metadata", {}).get("title", ""))
 
     def problems_at(self, path: str) -> list[str]:
         """Messages (interface language) of the problems whose path starts with `path`."""

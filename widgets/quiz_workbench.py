@@ -19,6 +19,7 @@ import html
 import re
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -55,16 +56,19 @@ STEPS = (1, 2, 3, 4, 5)
 BUILDER_VIEWS = {2: "questions", 3: "details", 4: "preview"}
 
 
-def slugify(title: str) -> str:
-    """An ASCII folder name from a title: « Les capitales d'Afrique » -> les-capitales-d-afrique."""
+def slugify(title: str, fallback: str = "grain") -> str:
+    """An ASCII folder name from a title: « Les capitales d'Afrique » -> les-capitales-d-afrique.
+
+    A title without any Latin letter or digit (Arabic) gives `fallback`.
+    """
     ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()
-    return slug[:MAX_SLUG].strip("-") or "grain"
+    return slug[:MAX_SLUG].strip("-") or fallback
 
 
-def new_grain_folder(grains_dir: Path | str, title: str) -> Path:
+def new_grain_folder(grains_dir: Path | str, title: str, fallback: str = "grain") -> Path:
     """A folder in `grains_dir` named after `title`, not yet taken (-2, -3… if needed)."""
-    base = slugify(title)
+    base = slugify(title, fallback)
     folder = Path(grains_dir) / base
     n = 2
     while folder.exists():
@@ -83,30 +87,35 @@ class GrainEntry:
     modified: float
 
 
-def find_grains(grains_dir: Path | str) -> list[GrainEntry]:
-    """The grains in `grains_dir`, most recently changed first; unreadable ones skipped."""
-    folder = Path(grains_dir)
-    found = []
+def scan_bundles(folder: Path | str) -> list[tuple[Path, dict[str, Any], dict[str, Any], float]]:
+    """(folder, manifest, metadata, last change) of every bundle in `folder` (its draft if
+    newer), most recently changed first; unreadable ones skipped."""
     try:
-        entries = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+        entries = sorted(
+            p for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith(".")
+        )
     except OSError:
         return []
+    found = []
     for path in entries:
-        files = [path / MANIFEST, path / DRAFT]
-        if not any(f.is_file() for f in files):
+        files = [f for f in (path / MANIFEST, path / DRAFT) if f.is_file()]
+        if not files:
             continue
         try:
             manifest, _draft = open_bundle(path)
         except BundleError:
             continue
-        modified = max(f.stat().st_mtime for f in files if f.is_file())
         meta = manifest.get("metadata") if isinstance(manifest.get("metadata"), dict) else {}
-        found.append(
-            GrainEntry(
-                path, str(meta.get("title") or path.name), str(manifest.get("kind")), modified
-            )
-        )
-    return sorted(found, key=lambda g: g.modified, reverse=True)
+        found.append((path, manifest, meta, max(f.stat().st_mtime for f in files)))
+    return sorted(found, key=lambda entry: entry[3], reverse=True)
+
+
+def find_grains(grains_dir: Path | str) -> list[GrainEntry]:
+    """The grains in `grains_dir`, most recently changed first; unreadable ones skipped."""
+    return [
+        GrainEntry(path, str(meta.get("title") or path.name), str(manifest.get("kind")), modified)
+        for path, manifest, meta, modified in scan_bundles(grains_dir)
+    ]
 
 
 def offline_package(bundle_dir: Path | str) -> tuple[bytes, str, dict[str, Any]]:
@@ -142,6 +151,114 @@ class GrainsWorkbench(ipywidgets.VBox):
         self.add_class("icw")
         self._ = gettext_for(self.language)
 
+    # -- what the workbenches on a folder of bundles share ----------------------------------
+
+    def _build_open(
+        self, list_label: str, open_label: str, empty: str
+    ) -> tuple[ipywidgets.Dropdown, ipywidgets.HTML]:
+        """The list of the teacher's bundles and the note shown when there is none.
+
+        Makes `open_button` (calls `_open_chosen`) and `open_box` (the list and the button).
+        """
+        chosen = choice_field(list_label, [("", "")], "", lambda _v: None)
+        self.open_button = button(open_label, self._open_chosen, icon="folder-open", kind="primary")
+        none_yet = html_block("<p class='icb-help'>" + html.escape(empty) + "</p>")
+        self.open_box = column([chosen, self.open_button], "icw-open")
+        return chosen, none_yet
+
+    def _open_chosen(self) -> None:
+        """Open the bundle chosen in the list (see _build_open)."""
+
+    def _build_create(
+        self,
+        title_label: str,
+        placeholder: str,
+        create_label: str,
+        on_title: Callable[[str], None],
+    ) -> None:
+        """`new_title`, `create_errors` and `create_button` (calls `_create`) of a new bundle."""
+        self.new_title = text_field(title_label, "", on_title, placeholder=placeholder)
+        self.create_errors = error_slot()
+        self.create_button = button(create_label, self._create, icon="plus", kind="primary")
+
+    def _create(self) -> None:
+        """Create the bundle described by the fields of _build_create."""
+
+    def _section(
+        self, title: str, *children: ipywidgets.Widget, help_text: str = ""
+    ) -> ipywidgets.VBox:
+        """A part of the first screen: its heading, its help line if any, and `children`."""
+        top = [heading(title, 3)]
+        if help_text:
+            top.append(html_block("<p class='icb-help'>" + html.escape(help_text) + "</p>"))
+        return column([*top, *children], "icb-section")
+
+    def _list_bundles(
+        self,
+        entries: list[Any],
+        chosen: ipywidgets.Dropdown,
+        none_yet: ipywidgets.HTML,
+        label: Callable[[Any, str], str],
+    ) -> None:
+        """Show `entries` (newest first) in the list `chosen`; `label(entry, date)` names one."""
+        options = [
+            (label(e, datetime.fromtimestamp(e.modified).strftime("%d/%m %H:%M")), str(e.path))
+            for e in entries
+        ]
+        if options:
+            chosen.options = options
+            chosen.value = options[0][1]
+        self.open_box.layout.display = None if options else "none"
+        none_yet.layout.display = "none" if options else None
+
+    def _where_line(self) -> ipywidgets.HTML:
+        """The line that names the open bundle and its folder (see _where)."""
+        return html_block("", "icw-grain")
+
+    def _where(self, template: str, title: str, bundle_dir: Path | str, home: Path | str) -> str:
+        """The line naming the open bundle and its folder (relative to `home`'s parent)."""
+        where = Path(bundle_dir)
+        try:
+            shown = where.relative_to(Path(home).parent)
+        except ValueError:
+            shown = where
+        text = template.format(title=title or where.name, folder=shown.as_posix())
+        return f"<p class='icw-grain-text'>{html.escape(text)}</p>"
+
+    def _report(self, slot: ipywidgets.HTML, exc: BundleError | OSError | None = None) -> None:
+        """Show in `slot` why a bundle could not be written, or nothing when `exc` is None."""
+        if exc is None:
+            show_errors(slot, [])
+            return
+        message = exc.render(self.language) if isinstance(exc, BundleError) else str(exc)
+        show_errors(slot, [message])
+
+    def _new_bundle(
+        self,
+        home: Path | str,
+        title: str,
+        manifest: Callable[[str], dict[str, Any]],
+        no_title: str,
+        fallback: str = "grain",
+    ) -> Path | None:
+        """Create in `home` a bundle named after `title` from `manifest(title)`; its folder,
+        or None with the reason (`no_title` for a blank title) shown in `create_errors`.
+        Empties `new_title` when done."""
+        title = title.strip()
+        if not title:
+            show_errors(self.create_errors, [no_title])
+            return None
+        folder = new_grain_folder(home, title, fallback)
+        try:
+            Path(home).mkdir(parents=True, exist_ok=True)
+            create_bundle(folder, manifest(title[:200]))
+        except (BundleError, OSError) as exc:
+            self._report(self.create_errors, exc)
+            return None
+        self._report(self.create_errors)
+        self.new_title.value = ""
+        return folder
+
 
 class QuizWorkbench(GrainsWorkbench):
     """Five guided steps around a QuizBuilder, for Voilà."""
@@ -171,7 +288,7 @@ class QuizWorkbench(GrainsWorkbench):
         self.step_heading = html_block("", "icw-heading")
         self.step_status = LiveStatus()
         self.step_status.add_class("icw-vh")
-        self.grain_line = html_block("", "icw-grain")
+        self.grain_line = self._where_line()
         self.body = ipywidgets.VBox()
         self.body.add_class("icw-body")
         self.previous_button = button(
@@ -253,72 +370,48 @@ class QuizWorkbench(GrainsWorkbench):
         if self.builder is None:
             self.grain_line.value = ""
             return
-        where = Path(self.bundle_dir)
-        try:
-            shown = where.relative_to(Path(self.grains_dir).parent)
-        except ValueError:
-            shown = where
-        text = _("Grain: « {title} », in the folder {folder}").format(
-            title=self.builder.title or where.name, folder=shown.as_posix()
+        self.grain_line.value = self._where(
+            _("Grain: « {title} », in the folder {folder}"),
+            self.builder.title,
+            self.bundle_dir,
+            self.grains_dir,
         )
-        self.grain_line.value = f"<p class='icw-grain-text'>{html.escape(text)}</p>"
 
     # -- step 1: choose or create -----------------------------------------------------------
 
     def _build_choose(self) -> None:
         _ = self._
         labels = kind_labels(self.language)
-        self.grain_list = choice_field(_("Your grains"), [("", "")], "", lambda _v: None)
-        self.open_button = button(
-            _("Open this grain"), self._open_chosen, icon="folder-open", kind="primary"
+        self.grain_list, self.no_grain = self._build_open(
+            _("Your grains"),
+            _("Open this grain"),
+            _("You have no grain yet: create your first one below."),
         )
-        self.no_grain = html_block(
-            "<p class='icb-help'>"
-            + html.escape(_("You have no grain yet: create your first one below."))
-            + "</p>"
-        )
-        self.open_box = column([self.grain_list, self.open_button], "icw-open")
-        self.new_title = text_field(
+        self._build_create(
             _("Title of the new grain"),
-            "",
+            _("For example: The capitals of West Africa"),
+            _("Create the grain"),
             lambda _t: show_errors(self.create_errors, []),
-            placeholder=_("For example: The capitals of West Africa"),
         )
-        self.create_errors = error_slot()
         self.new_kind = choice_field(
             _("Kind of grain"),
             [(labels[k], k) for k in grain_kinds()],
             "single_choice",
             lambda _v: None,
         )
-        self.create_button = button(
-            _("Create the grain"), self._create, icon="plus", kind="primary"
-        )
         self.choose_panel = column(
             [
-                column(
-                    [heading(_("Open one of your grains"), 3), self.no_grain, self.open_box],
-                    "icb-section",
-                ),
-                column(
-                    [
-                        heading(_("Create a new grain"), 3),
-                        html_block(
-                            "<p class='icb-help'>"
-                            + html.escape(
-                                _(
-                                    "The new grain starts with an example question: replace it "
-                                    "with yours. Everything is saved as you type."
-                                )
-                            )
-                            + "</p>"
-                        ),
-                        self.new_title,
-                        self.create_errors,
-                        self.new_kind,
-                        self.create_button,
-                    ],
-                    "icb-section",
+                self._section(_("Open one of your grains"), self.no_grain, self.open_box),
+                self._section(
+                    _("Create a new grain"),
+                    self.new_title,
+                    self.create_errors,
+                    self.new_kind,
+                    self.create_button,
+                    help_text=_(
+                        "The new grain starts with an example question: replace it "
+                        "with yours. Everything is saved as you type."
+                    ),
                 ),
             ],
             "icw-choose",
@@ -329,22 +422,14 @@ class QuizWorkbench(GrainsWorkbench):
         _ = self._
         labels = kind_labels(self.language)
         grains = find_grains(self.grains_dir)
-        options = [
-            (
-                _("{title} ({kind}, {date})").format(
-                    title=g.title,
-                    kind=labels.get(g.kind, g.kind),
-                    date=datetime.fromtimestamp(g.modified).strftime("%d/%m %H:%M"),
-                ),
-                str(g.path),
-            )
-            for g in grains
-        ]
-        if options:
-            self.grain_list.options = options
-            self.grain_list.value = options[0][1]
-        self.open_box.layout.display = None if options else "none"
-        self.no_grain.layout.display = "none" if options else None
+        self._list_bundles(
+            grains,
+            self.grain_list,
+            self.no_grain,
+            lambda g, date: _("{title} ({kind}, {date})").format(
+                title=g.title, kind=labels.get(g.kind, g.kind), date=date
+            ),
+        )
         self.grains = grains
         return grains
 
@@ -367,22 +452,14 @@ class QuizWorkbench(GrainsWorkbench):
     def create(self, title: str, kind: str) -> QuizBuilder | None:
         """Create a grain of `kind` titled `title` in the grains folder, and open it."""
         _ = self._
-        title = title.strip()
-        if not title:
-            show_errors(self.create_errors, [_("Write a title for the grain first.")])
-            return None
         language = "en" if self.language == "en" else "fr"
-        folder = new_grain_folder(self.grains_dir, title)
-        try:
-            Path(self.grains_dir).mkdir(parents=True, exist_ok=True)
-            create_bundle(folder, new_grain(kind, language, title=title[:200]))
-        except (BundleError, OSError) as exc:
-            message = exc.render(self.language) if isinstance(exc, BundleError) else str(exc)
-            show_errors(self.create_errors, [message])
-            return None
-        show_errors(self.create_errors, [])
-        self.new_title.value = ""
-        return self.open_grain(folder)
+        folder = self._new_bundle(
+            self.grains_dir,
+            title,
+            lambda short: new_grain(kind, language, title=short),
+            _("Write a title for the grain first."),
+        )
+        return None if folder is None else self.open_grain(folder)
 
     def _create(self) -> None:
         self.create(self.new_title.value, self.new_kind.value)
@@ -461,26 +538,51 @@ class QuizWorkbench(GrainsWorkbench):
             )
             return ""
         name = slugify(manifest["metadata"].get("title", "")) + suffix
-        mime = "application/zip" if suffix == ".zip" else "text/html;charset=utf-8"
-        size = _size(len(data), self.language)
-        if len(data) > MAX_DOWNLOAD_BYTES:
-            target = Path(self.grains_dir) / "exports" / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            text = _(
+        self.download.value = download_link(
+            data,
+            name,
+            "application/zip" if suffix == ".zip" else "text/html;charset=utf-8",
+            self.language,
+            Path(self.grains_dir) / "exports",
+            f"{GRAINS_FOLDER}/exports",
+            _(
                 "The page is too large to download from here ({size}). It was saved as "
                 "{path}: download it from JupyterLab (right click, Download)."
-            ).format(size=size, path=f"{GRAINS_FOLDER}/exports/{name}")
-            self.download.value = f"<p>{html.escape(text)}</p>"
-            return name
-        href = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
-        label = _("Download {name} ({size})").format(name=name, size=size)
-        attr = html.escape(name, quote=True)
-        self.download.value = (
-            f'<a class="icw-download-link" href="{href}" download="{attr}">'
-            f'<span aria-hidden="true">⬇</span> {html.escape(label)}</a>'
+            ),
         )
         return name
+
+
+def download_link(
+    data: bytes,
+    name: str,
+    mime: str,
+    language: str,
+    exports_dir: Path,
+    shown_dir: str,
+    too_large: str,
+) -> str:
+    """HTML of a link that downloads `data` as `name`.
+
+    Data larger than MAX_DOWNLOAD_BYTES does not travel through the websocket: it is written
+    to `exports_dir`/`name`, and `too_large` (with {size} and {path}, `shown_dir`/`name`)
+    says where.
+    """
+    _ = gettext_for(language)
+    size = _size(len(data), language)
+    if len(data) > MAX_DOWNLOAD_BYTES:
+        target = exports_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        text = too_large.format(size=size, path=f"{shown_dir}/{name}")
+        return f"<p>{html.escape(text)}</p>"
+    href = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+    label = _("Download {name} ({size})").format(name=name, size=size)
+    attr = html.escape(name, quote=True)
+    return (
+        f'<a class="icw-download-link" href="{href}" download="{attr}">'
+        f'<span aria-hidden="true">⬇</span> {html.escape(label)}</a>'
+    )
 
 
 def _size(n: int, language: str) -> str:

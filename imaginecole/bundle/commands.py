@@ -76,6 +76,16 @@ def run_validate(args: argparse.Namespace) -> int:
     except BundleError as exc:
         print(exc.render(args.lang), file=sys.stderr)
         return 1
+    if manifest.get("type") == "comic":
+        print(
+            tr("{dir}: valid comic « {title} » ({pages} page(s), {panels} panel(s)).").format(
+                dir=args.dir,
+                title=manifest["metadata"]["title"],
+                pages=len(manifest["pages"]),
+                panels=sum(len(page["panels"]) for page in manifest["pages"]),
+            )
+        )
+        return 0
     print(
         tr("{dir}: valid grain « {title} » ({kind}, {n} question(s)).").format(
             dir=args.dir,

@@ -71,10 +71,39 @@ def _upgrade_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
 UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _upgrade_0_to_1}
 
 
+def _check_comic_version(data: dict[str, Any], where: Path | str) -> dict[str, Any]:
+    """A comic has had one schema version so far: nothing to upgrade, a newer one is refused."""
+    from ..comic.validate import COMIC_SCHEMA_VERSION
+
+    version = data.get("schema_version")
+    if (
+        isinstance(version, int)
+        and not isinstance(version, bool)
+        and version > COMIC_SCHEMA_VERSION
+    ):
+        raise BundleError(
+            where,
+            [
+                Problem(
+                    "schema_version",
+                    Message(
+                        "this comic was made by a newer Imaginecole Studio (schema {version}, "
+                        "this one reads up to {current}); update Imaginecole Studio",
+                        version=version,
+                        current=COMIC_SCHEMA_VERSION,
+                    ),
+                )
+            ],
+        )
+    return copy.deepcopy(data)  # the validator reports any other bad version
+
+
 def upgrade_manifest(data: dict[str, Any], where: Path | str = MANIFEST) -> dict[str, Any]:
     """`data` brought to the current schema version, one step at a time (a copy)."""
     if not isinstance(data, dict):
         raise BundleError(where, [Problem("", Message("the manifest must be a JSON object {{…}}"))])
+    if data.get("type") == "comic":
+        return _check_comic_version(data, where)
     version = data.get("schema_version", 0)
     if not isinstance(version, int) or isinstance(version, bool) or version < 0:
         raise BundleError(
@@ -176,12 +205,19 @@ def load_manifest(bundle_dir: Path | str, *, validate: bool = True) -> dict[str,
     if validate:
         problems = validate_manifest(data, path.parent)
         if problems:
-            raise BundleError(path.parent, problems)
+            raise BundleError(path.parent, problems, kind=str(data.get("type", "grain")))
     return data
 
 
 def sanitize_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
-    """A copy of `manifest` whose rich-text fields hold only the allowed HTML subset."""
+    """A copy of `manifest` whose rich-text fields hold only the allowed HTML subset.
+
+    A comic's texts are plain text: tags are removed from them instead.
+    """
+    if isinstance(manifest, dict) and manifest.get("type") == "comic":
+        from ..comic.validate import sanitize_comic  # comic texts are plain text, not HTML
+
+        return sanitize_comic(manifest)
     data = copy.deepcopy(manifest)
     for question in data.get("questions") or []:
         if not isinstance(question, dict):
@@ -231,7 +267,7 @@ def save_manifest(
     if validate:
         problems = validate_manifest(data, folder)
         if problems:
-            raise BundleError(folder, problems)
+            raise BundleError(folder, problems, kind=str(data.get("type", "grain")))
     payload = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     (folder / "media").mkdir(parents=True, exist_ok=True)
     target = folder / MANIFEST

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -55,10 +56,14 @@ class Problem:
 class BundleError(ImaginecoleError):
     """A bundle that cannot be read or saved; `problems` lists every reason."""
 
-    def __init__(self, where: Path | str, problems: list[Problem]) -> None:
+    def __init__(self, where: Path | str, problems: list[Problem], kind: str = "grain") -> None:
         self.where = where
         self.problems = problems
-        self.message_id = "The grain {where} is not valid ({count} problem(s)):"
+        self.message_id = (
+            "The comic {where} is not valid ({count} problem(s)):"
+            if kind == "comic"
+            else "The grain {where} is not valid ({count} problem(s)):"
+        )
         self.values = {"where": where, "count": len(problems)}
         Exception.__init__(self, self.render("fr") + "\n\n[en]\n" + self.render("en"))
 
@@ -379,20 +384,22 @@ _RICH = re.compile(
 )
 
 
-def _strings(value: Any, parts: list[Any]):
+def string_fields(value: Any, parts: list[Any] | None = None):
+    """(path, text) of every string in `value` (a manifest), the path as problems name it."""
+    parts = parts or []
     if isinstance(value, str):
         yield field_path(parts), value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _strings(item, [*parts, key])
+            yield from string_fields(item, [*parts, key])
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _strings(item, [*parts, index])
+            yield from string_fields(item, [*parts, index])
 
 
 def _text_problems(manifest: dict[str, Any]) -> list[Problem]:
     problems = []
-    for path, text in _strings(manifest, []):
+    for path, text in string_fields(manifest):
         why = check_text(text, rich=bool(_RICH.match(path)))
         if why is not None:
             problems.append(Problem(path, why))
@@ -511,16 +518,42 @@ def _curriculum_problems(manifest: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _sort_key(problem: Problem) -> list[tuple[int, Any]]:
-    # by question, numbers as numbers (questions[2] before questions[10]); stable within
+def path_order(problem: Problem, depth: int | None = None) -> list[tuple[int, Any]]:
+    """Sort key of `problem` by its path's first `depth` parts (all by default), numbers as
+    numbers (questions[2] before questions[10]); sorting is stable within."""
     parts = [p for p in re.split(r"[\[\].]+", problem.path) if p]
-    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts[:2]]
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts[:depth]]
+
+
+def _sort_key(problem: Problem) -> list[tuple[int, Any]]:
+    return path_order(problem, 2)  # by question
+
+
+def problems_by_place(
+    manifest: Any,
+    schema_problems: Callable[[Any], list[Problem]],
+    checks: Iterable[Callable[[dict[str, Any]], list[Problem]]],
+    key: Callable[[Problem], Any],
+) -> list[Problem]:
+    """The `schema_problems` of `manifest`, then, when it is an object, those its `checks`
+    find at a path not named yet (one message per place is enough), sorted by `key`."""
+    problems = schema_problems(manifest)
+    if not isinstance(manifest, dict):
+        return problems
+    seen = {p.path for p in problems}
+    for check in checks:
+        for problem in check(manifest):
+            if problem.path not in seen:
+                problems.append(problem)
+                seen.add(problem.path)
+    return sorted(problems, key=key)
 
 
 def validate_manifest(manifest: Any, bundle_dir: Path | str | None = None) -> list[Problem]:
     """Every problem of `manifest` (a decoded manifest.json); empty when valid.
 
-    With `bundle_dir`, the media files it references are checked too.
+    With `bundle_dir`, the media files it references are checked too. A comic
+    (``type: "comic"``) is checked by `imaginecole.comic.validate_comic`.
     """
     try:
         size = len(json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
@@ -539,18 +572,15 @@ def validate_manifest(manifest: Any, bundle_dir: Path | str | None = None) -> li
                 ),
             )
         ]
-    problems = _schema_problems(manifest)
-    if not isinstance(manifest, dict):
-        return problems
-    seen = {p.path for p in problems}
+    if isinstance(manifest, dict) and manifest.get("type") == "comic":
+        from ..comic.validate import validate_comic  # a comic bundle has its own schema
+
+        return validate_comic(manifest, bundle_dir)
     folder = Path(bundle_dir) if bundle_dir is not None else None
-    for problem in (
-        _text_problems(manifest)
-        + _question_problems(manifest)
-        + _media_problems(manifest, folder)
-        + _curriculum_problems(manifest)
-    ):
-        if problem.path not in seen:  # one message per place is enough
-            problems.append(problem)
-            seen.add(problem.path)
-    return sorted(problems, key=_sort_key)
+    checks = (
+        _text_problems,
+        _question_problems,
+        lambda m: _media_problems(m, folder),
+        _curriculum_problems,
+    )
+    return problems_by_place(manifest, _schema_problems, checks, _sort_key)

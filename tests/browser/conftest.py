@@ -48,3 +48,27 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     for violation in found:
         violation["nodes"] = [n["html"] for n in violation["nodes"]][:5]
     return json.loads(json.dumps(found))
+
+
+LOCAL = ("file:", "data:", "blob:")  # what a page opened from disk may load
+
+
+def block_outside(
+    context, allowed: tuple[str, ...] = LOCAL, outside: list[str] | None = None
+) -> list[str]:
+    """Abort every request of `context` to an address not starting with `allowed`.
+
+    Returns the list the aborted addresses are added to (`outside`, or a new one), for the
+    test to assert it empty.
+    """
+    outside = [] if outside is None else outside
+
+    def guard(route):
+        if route.request.url.startswith(allowed):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    return outside

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..unit.catalogue.webserver import Site
-from .conftest import axe_violations
+from .conftest import axe_violations, block_outside
 
 pytestmark = pytest.mark.browser
 
@@ -24,17 +24,7 @@ def site(tmp_path_factory):
 
 def local_only(context, site) -> list[str]:
     """Abort and record every request that leaves the catalogue (no CDN, no web font)."""
-    outside: list[str] = []
-
-    def guard(route):
-        if route.request.url.startswith((site.url, "data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    return outside
+    return block_outside(context, (site.url, "data:", "blob:", "about:"))
 
 
 def test_search_resource_preview_download(browser, site):

@@ -6,7 +6,7 @@ import pytest
 from imaginecole.exports import get_exporter
 from imaginecole.exports.base import Bundle
 
-from .conftest import axe_violations
+from .conftest import axe_violations, block_outside
 
 pytestmark = pytest.mark.browser
 GRAINS = Path(__file__).parents[1] / "fixtures" / "grains"
@@ -16,16 +16,7 @@ GRAINS = Path(__file__).parents[1] / "fixtures" / "grains"
 def test_exported_page_plays_offline_from_file(browser, tmp_path, kind):
     out = get_exporter("html")().export(Bundle.load(GRAINS / kind), tmp_path / f"{kind}.html")
     context = browser.new_context(offline=True)
-    outside: list[str] = []
-
-    def guard(route):
-        if route.request.url.startswith(("file:", "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    outside = block_outside(context)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

@@ -16,7 +16,7 @@ from imaginecole.exports.archive import safe_extract
 from imaginecole.exports.base import Bundle
 from imaginecole.exports.kolibri import KolibriExporter
 
-from .conftest import axe_violations
+from .conftest import LOCAL, axe_violations, block_outside
 
 pytestmark = pytest.mark.browser
 GRAINS = Path(__file__).parents[1] / "fixtures" / "grains"
@@ -56,17 +56,8 @@ def served(tmp_path):
 
 def open_host(browser, url: str, allowed: tuple[str, ...]):
     context = browser.new_context(offline=not url.startswith("http"), locale="fr-FR")
-    outside: list[str] = []
+    outside = block_outside(context, allowed)
     errors: list[str] = []
-
-    def guard(route):
-        if route.request.url.startswith(allowed):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
     page = context.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
@@ -79,9 +70,7 @@ def open_host(browser, url: str, allowed: tuple[str, ...]):
 
 def test_the_grain_plays_in_a_sandboxed_iframe_from_file(browser, tmp_path):
     host = unpacked("multiple_choice", tmp_path)
-    context, frame, app, outside, errors = open_host(
-        browser, host.as_uri(), ("file:", "data:", "blob:")
-    )
+    context, frame, app, outside, errors = open_host(browser, host.as_uri(), LOCAL)
     # the sandbox is real: the app's origin is opaque and its storage is out of reach
     assert app.evaluate("origin") == "null"
     storage = (
@@ -103,9 +92,7 @@ def test_the_grain_plays_in_a_sandboxed_iframe_from_file(browser, tmp_path):
 def test_enter_in_a_blank_checks_in_the_sandbox(browser, tmp_path):
     # Kolibri's default sandbox has no allow-forms: implicit submission is blocked too
     host = unpacked("fill_blanks", tmp_path)
-    context, frame, app, outside, errors = open_host(
-        browser, host.as_uri(), ("file:", "data:", "blob:")
-    )
+    context, frame, app, outside, errors = open_host(browser, host.as_uri(), LOCAL)
     for n, word in enumerate(["chaton", "lait", "natte"], 1):
         frame.get_by_label(f"Blanc {n}", exact=True).fill(word)
     frame.get_by_label("Blanc 3", exact=True).press("Enter")

@@ -17,7 +17,7 @@ import pytest
 
 from imaginecole.player import player_strings, render_standalone
 
-from .conftest import axe_violations
+from .conftest import LOCAL, axe_violations, block_outside
 
 pytestmark = pytest.mark.browser
 
@@ -86,14 +86,6 @@ def plain(rich: str) -> str:
 def open_grain(browser, tmp_path):
     """Open a grain's standalone page offline; fail if anything but file: was requested."""
     contexts, pages, outside, errors = [], [], [], []
-    local = ("file:", "data:", "blob:")
-
-    def guard(route):
-        if route.request.url.startswith(local):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
 
     def open_(name: str, *, manifest: dict | None = None, width: int = 1024):
         folder = tmp_path / f"{name}-{len(contexts)}"
@@ -104,9 +96,9 @@ def open_grain(browser, tmp_path):
         page_file.write_text(render_standalone(manifest or load(name)), encoding="utf-8")
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
         contexts.append(context)
-        context.route("**/*", guard)
+        block_outside(context, LOCAL, outside)
         page = context.new_page()
-        page.on("request", lambda r: None if r.url.startswith(local) else outside.append(r.url))
+        page.on("request", lambda r: None if r.url.startswith(LOCAL) else outside.append(r.url))
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.add_init_script(COLLECT_RESULTS)
         page.goto(page_file.as_uri())

@@ -6,38 +6,18 @@ project's offline template; grains are written under that folder's grains/.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
-from imaginecole.hub.pages import voila_resources
-
 from .conftest import axe_violations
+from .voila import RENDER_TIMEOUT, REPO, notebook_page, serve_voila, wait_for_saved
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "notebooks" / "fr" / "Créer un quiz.ipynb"
-VOILA = Path(sys.executable).with_name("voila")
-START_DEADLINE = 90  # seconds for Voilà to answer
-RENDER_TIMEOUT = 120_000  # ms for the kernel to run the notebook and draw the widgets
-SAVE_DEADLINE = 20  # seconds for an edit to reach the disk
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -45,71 +25,8 @@ def voila(tmp_path_factory):
     """Voilà serving « Créer un quiz » from a fresh home folder; yields (url, home)."""
     home = tmp_path_factory.mktemp("home")
     shutil.copy(NOTEBOOK, home / NOTEBOOK.name)
-    # what the hub writes for every server: the template's French strings
-    (home / "voila.json").write_text(
-        json.dumps({"VoilaConfiguration": {"resources": voila_resources("fr")}}), "utf-8"
-    )
-    port = free_port()
-    env = {
-        **os.environ,
-        "JUPYTER_PATH": str(REPO / "templates"),
-        "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
-        "JUPYTER_RUNTIME_DIR": str(home / ".runtime"),
-    }
-    env.pop("JUPYTERHUB_USER", None)
-    log = (home / "voila.log").open("wb")
-    process = subprocess.Popen(
-        [
-            str(VOILA),
-            NOTEBOOK.name,
-            "--no-browser",
-            f"--port={port}",
-            "--Voila.ip=127.0.0.1",
-            "--template=imaginecole",
-        ],
-        cwd=home,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + START_DEADLINE
-    try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"Voilà stopped: {(home / 'voila.log').read_text(errors='replace')}")
-            try:
-                if requests.get(url, timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"Voilà did not answer on {url} within {START_DEADLINE} s")
-            time.sleep(0.25)
+    with serve_voila(home, NOTEBOOK.name, ready=notebook_page) as url:
         yield url, home
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-        log.close()
-
-
-def wait_for_file(path: Path, check, deadline: float = SAVE_DEADLINE) -> dict:
-    """The JSON at `path` once `check(data)` holds; fails after `deadline` seconds."""
-    end = time.monotonic() + deadline
-    last = None
-    while time.monotonic() < end:
-        try:
-            last = json.loads(path.read_text("utf-8"))
-            if check(last):
-                return last
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{path} never reached the expected state; last seen: {last}")
 
 
 def open_workbench(page, url: str) -> None:
@@ -149,7 +66,7 @@ def test_a_teacher_makes_a_quiz_tries_it_and_finds_it_again(voila, page):
     expect(preview.locator(".icp-choice-label")).to_have_count(2)
 
     # the grain reached the disk, valid
-    saved = wait_for_file(
+    saved = wait_for_saved(
         manifest_path,
         lambda m: (
             [c["text"] for c in m["questions"][0]["choices"]] == ["Dakar", "Bamako"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import quote
 
 import pytest
 from imaginecole.widgets.launcher import Launcher, find_workbenches, page_location
@@ -184,15 +186,34 @@ def test_top_level_links_resolve_under_the_user_prefix(workbench_folder: Path) -
         )
 
 
-@pytest.mark.parametrize(
-    "language, launcher, welcome",
-    [
-        ("fr", "Lanceur.ipynb", "Bienvenue.ipynb"),
-        ("en", "Launcher.ipynb", "Welcome.ipynb"),
-    ],
-)
-def test_shipped_notebooks(language: str, launcher: str, welcome: str) -> None:
-    folder = REPO / "notebooks" / language
+class Shipped(NamedTuple):
+    """The notebooks shipped in one language."""
+
+    language: str
+    launcher: str
+    welcome: str
+    comic: str  # the comic workbench
+    comic_title: str
+
+    @property
+    def folder(self) -> Path:
+        return REPO / "notebooks" / self.language
+
+
+SHIPPED = [
+    Shipped("fr", "Lanceur.ipynb", "Bienvenue.ipynb", "Créer une BD.ipynb", "Créer une BD"),
+    Shipped("en", "Launcher.ipynb", "Welcome.ipynb", "Create a comic.ipynb", "Create a comic"),
+]
+
+
+@pytest.fixture(params=SHIPPED, ids=lambda shipped: shipped.language)
+def shipped(request: pytest.FixtureRequest) -> Shipped:
+    return request.param
+
+
+def test_shipped_notebooks(shipped: Shipped) -> None:
+    language, launcher, welcome = shipped.language, shipped.launcher, shipped.welcome
+    folder = shipped.folder
     for name in (launcher, welcome):
         notebook = json.loads((folder / name).read_text("utf-8"))
         assert notebook["metadata"]["kernelspec"]["name"] == "python3"
@@ -210,3 +231,15 @@ def test_shipped_notebooks(language: str, launcher: str, welcome: str) -> None:
     assert [w.path for w in found if w.path == welcome] == [welcome]
     assert launcher not in [w.path for w in found]
     assert found[0].order == 0
+
+
+def test_the_comic_workbench_has_a_card(shipped: Shipped) -> None:
+    notebook, title = shipped.comic, shipped.comic_title
+    found = {w.path: w for w in find_workbenches(shipped.folder, shipped.language)}
+    assert found[notebook].title == title
+    assert "maternelle" in found[notebook].description or "kindergarten" in (
+        found[notebook].description
+    )
+    launcher = Launcher(folder=str(shipped.folder), language=shipped.language)
+    assert f"../../voila/render/{quote(notebook)}" in hrefs(launcher)
+    assert f">{title}</a>" in launcher.children[1].value

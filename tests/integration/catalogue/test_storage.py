@@ -7,9 +7,12 @@ fresh SQLite file, once on a fresh database of the session's PostgreSQL server.
 from __future__ import annotations
 
 import io
+import json
+import shutil
 import threading
 import zipfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
@@ -26,6 +29,7 @@ from imaginecole.catalogue.model import (
 from imaginecole.catalogue.service import Catalogue, Conflict, NotFound, PermissionDenied
 from imaginecole.i18n import ImaginecoleError
 
+REPO_ROOT = Path(__file__).resolve().parents[3]
 AWA = principal_for_role("awa", "teacher")
 BINTA = principal_for_role("binta", "teacher")
 MOUSSA = principal_for_role("moussa", "reviewer")
@@ -62,10 +66,19 @@ def test_migrations_make_the_schema_and_match_the_models(catalogue_url, tmp_path
     first.close()
     again = Catalogue.open(tmp_path / "data", db_url=catalogue_url)  # idempotent
     try:
-        assert again.db.revision() == "0001"
+        assert again.db.revision() == "0002"
         engine = again.db.engine
         tables = set(inspect(engine).get_table_names())
-        assert {"resources", "versions", "files", "reviews", "accounts", "tokens", "news"} <= tables
+        assert {
+            "resources",
+            "versions",
+            "files",
+            "reviews",
+            "accounts",
+            "tokens",
+            "news",
+            "search_changes",
+        } <= tables
         if again.dialect == "sqlite":
             assert "resource_fts" in tables
             with engine.connect() as conn:
@@ -111,6 +124,31 @@ def test_publish_stores_the_bundle_and_every_export(catalogue, publishable_bundl
         assert archive.namelist() == ["manifest.json", "media/triangle.png"]
         assert info.uid in archive.read("manifest.json").decode()
     assert bundle.filename == "les-formes.bundle.zip"
+
+
+def test_a_comic_is_published_with_its_reader_epub_and_pages(catalogue, tmp_path):
+    folder = tmp_path / "ecole"
+    shutil.copytree(REPO_ROOT / "tests" / "fixtures" / "comics" / "ecole", folder)
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    manifest["metadata"].update({"level": "cm1", "subject": "francais"})
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+
+    info = catalogue.publish(AWA, folder)
+    assert (info.type, info.state) == ("comic", SUBMITTED)
+    formats = {f.format for f in info.latest.files}
+    assert {"bundle", "html", "epub", "cbz", "png", "kolibri"} <= formats
+    assert not formats & {"scorm12", "h5p", "qti21"}  # quiz formats do not take a comic
+    # the resource page previews the stored html export: the comic reader
+    _html, stream = catalogue.file(info.uid, "html", principal=AWA)
+    with stream:
+        page = stream.read().decode("utf-8")
+    assert manifest["pages"][0]["panels"][0]["alt"] in page
+    _epub, stream = catalogue.file(info.uid, "epub", principal=AWA)
+    with stream, zipfile.ZipFile(io.BytesIO(stream.read())) as archive:
+        assert archive.read("mimetype") == b"application/epub+zip"
+    catalogue.approve(MOUSSA, info.uid)
+    assert [r.uid for r in catalogue.search("journée école").items] == [info.uid]
+    assert catalogue.search(filters={"type": ["comic"]}).total == 1
 
 
 def test_republishing_makes_a_new_version_and_keeps_the_old(catalogue, publishable_bundle):
@@ -440,7 +478,6 @@ def test_oai_record_sees_published_and_deleted_records_only(catalogue, tmp_path)
 
 
 def test_harvested_records_are_idempotent_and_read_only(catalogue):
-    from datetime import UTC, datetime
 
     origin, ident = "https://catalogue.sn/oai", "oai:sn:1234"
     stamp = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
@@ -516,6 +553,50 @@ def test_search_answers_follow_every_public_change(catalogue, tmp_path, publisha
     catalogue.approve(MOUSSA, pending.uid)
     assert catalogue.search("volcan").total == 0
     assert [r.title for r in catalogue.search("seisme").items] == ["Les séismes"]
+
+
+def test_facet_counts_in_one_process_follow_changes_made_by_another(catalogue_url, tmp_path):
+    # each server process keeps the facet values in memory; another process's change
+    # (a publication, a withdrawal, a harvest) must show in its next search's counts
+    reader = Catalogue.open(tmp_path / "a", db_url=catalogue_url)
+    writer = Catalogue.open(tmp_path / "b", db_url=catalogue_url)
+    try:
+        for n in range(3):
+            package(writer, tmp_path, f"Histoire {n}", country="ML", level="cm1")
+        first = package(writer, tmp_path, "Les volcans du Cameroun", country="CM", level="6e")
+        package(writer, tmp_path, "Volcans et séismes", country="SN", level="cm2")
+
+        def volcan_countries():
+            return reader.search("volcan").facets["country"]
+
+        assert volcan_countries() == [("CM", 1), ("SN", 1)]
+        package(writer, tmp_path, "Le volcan du Mali", country="ML", level="cm1")
+        assert volcan_countries() == [("CM", 1), ("ML", 1), ("SN", 1)]
+        writer.withdraw(FATOU, first.uid)
+        assert volcan_countries() == [("ML", 1), ("SN", 1)]
+        # a new version that moves a resource to another country
+        package(writer, tmp_path, "Volcans", uid=first.uid, country="TD", level="cm1")
+        assert volcan_countries() == [("ML", 1), ("SN", 1), ("TD", 1)]
+        writer.upsert_harvested(
+            "https://ci.example.org/oai",
+            "oai:ci:1",
+            {"title": "Volcans de Côte d'Ivoire", "language": "fr", "country": "CI"},
+            datetime(2026, 1, 1, tzinfo=UTC),
+            False,
+        )
+        assert volcan_countries() == [("CI", 1), ("ML", 1), ("SN", 1), ("TD", 1)]
+        with_level = reader.search("volcan", filters={"level": ["cm1"]})
+        assert with_level.total == 2 and with_level.facets["level"] == [("cm1", 2), ("cm2", 1)]
+        # a process far behind the change log reads everything again
+        with writer.db.write() as conn:
+            conn.exec_driver_sql(
+                "UPDATE catalogue_state SET generation = generation + 100000 WHERE id = 1"
+            )
+        writer.withdraw(FATOU, first.uid)
+        assert volcan_countries() == [("CI", 1), ("ML", 1), ("SN", 1)]
+    finally:
+        reader.close()
+        writer.close()
 
 
 def test_an_editor_may_publish_a_bundle_directly(catalogue, publishable_bundle):

@@ -1,0 +1,68 @@
+"""What the export benchmarks share: two pinned cores, a scratch folder, the report's head and
+the results written.
+
+Imported by ``export_bench.py`` and ``comic_bench.py``, run as scripts from this folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def pin_two_cores() -> list[int]:
+    """Pin this process, and the children it starts, to (at most) two cores; their ids."""
+    cpus = sorted(os.sched_getaffinity(0))[:2]
+    os.sched_setaffinity(0, cpus)
+    return cpus
+
+
+@contextmanager
+def scratch_folder(prefix: str, keep: bool) -> Iterator[Path]:
+    """A temporary folder for the run, removed after it unless `keep` (``--keep``)."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield work
+    finally:
+        if keep:
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def write_results(stem: str, results: dict[str, Any], table: str) -> None:
+    """Print the Markdown `table`; write it to results/<stem>.md and `results` to <stem>.json."""
+    print(table)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{stem}.md").write_text(table, encoding="utf-8")
+    (RESULTS / f"{stem}.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+
+
+def report_head(
+    title: str, results: dict[str, Any], tool: str, columns: str, facts: tuple[str, ...] = ()
+) -> list[str]:
+    """The first lines of a Markdown report: `# title`; the date, `facts`, the cores pinned and
+    the versions of Python and of `tool`; the head of its table. `columns` are separated by
+    ``|``, a name ending in ``:`` is of numbers, aligned right."""
+    names = [name.strip() for name in columns.split("|")]
+    about = [results["date"], *facts, f"{results['cores']} cores pinned"]
+    about += [f"Python {results['python']}", tool]
+    return [
+        f"# {title}",
+        "",
+        " · ".join(about),
+        "",
+        "| " + " | ".join(name.rstrip(":") for name in names) + " |",
+        "|" + "|".join("---:" if name.endswith(":") else "---" for name in names) + "|",
+    ]
