@@ -7,6 +7,7 @@ refuses links and caps the unpacked size and the number of entries.
 
 from __future__ import annotations
 
+import shutil
 import stat
 import zipfile
 from collections.abc import Iterable
@@ -21,9 +22,12 @@ MAX_RATIO = 200  # a zip bomb packs far more than this
 
 
 def write_zip(
-    out: Path, entries: Iterable[tuple[str, bytes]], *, stored: Iterable[str] = ()
+    out: Path, entries: Iterable[tuple[str, bytes | Path]], *, stored: Iterable[str] = ()
 ) -> Path:
-    """Write `entries` (name, data) to `out`, sorted, with fixed metadata."""
+    """Write `entries` (name, data) to `out`, sorted, with fixed metadata.
+
+    `data` is bytes, or a file to copy by blocks; the names in `stored` are not deflated.
+    Never half a file at `out`."""
     keep_stored = set(stored)
     items = sorted(dict(entries).items())
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -35,7 +39,11 @@ def write_zip(
             info.compress_type = zipfile.ZIP_STORED if name in keep_stored else zipfile.ZIP_DEFLATED
             info.external_attr = (stat.S_IFREG | 0o644) << 16
             info.create_system = 3
-            archive.writestr(info, data, compresslevel=9)
+            if isinstance(data, Path):
+                with data.open("rb") as source, archive.open(info, "w") as target:
+                    shutil.copyfileobj(source, target, 1024 * 1024)
+            else:
+                archive.writestr(info, data, compresslevel=9)
     tmp.replace(out)
     return out
 

@@ -35,6 +35,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "--paper",
         help=_("pdf of a comic: « a4 » (default) or « a5-booklet » (A5 booklet on A4 sheets)"),
     )
+    export.add_argument(
+        "--base-url",
+        metavar="URL",
+        help=_("rss: web address of the folder the feed will be put in (default: relative names)"),
+    )
     export.set_defaults(func=run_export)
 
 
@@ -68,6 +73,10 @@ def run_export(args: argparse.Namespace) -> int:
             known=", ".join(names),
         )
     options = comic_options(args)
+    if getattr(args, "base_url", None):
+        from .podcast_rss import check_base_url
+
+        check_base_url(args.base_url)  # a clear error before any export starts
     single = len(args.bundles) == 1 and len(formats) == 1
     out_dir = args.output if not single or args.output is None else None
     out_dir = out_dir or (Path.cwd() if args.output is None else args.output)
@@ -83,7 +92,11 @@ def run_export(args: argparse.Namespace) -> int:
             failures += 1
             print(f"\n{path}: {exc}", file=sys.stderr)
             continue
-        exporter = get_exporter(fmt)(with_libraries=args.with_libraries, **options)
+        exporter = get_exporter(fmt)(
+            with_libraries=args.with_libraries,
+            base_url=getattr(args, "base_url", None),
+            **options,
+        )
         if not exporter.accepts(bundle):
             if args.to != "all":
                 raise ImaginecoleError(

@@ -2,7 +2,8 @@
 
 Media up to `INLINE_MEDIA_LIMIT` in all are inlined as data: URLs; above it the
 output is a zip with `index.html` and the media beside it. A comic gets the comic reader
-instead of the player (exports/comic_html.py), under the same rule for its sounds.
+instead of the player (exports/comic_html.py), under the same rule for its sounds; a podcast
+gets its episodes' page (exports/podcast_html.py), its MP3s inlined up to 8 MB in all.
 """
 
 from __future__ import annotations
@@ -37,10 +38,14 @@ def page(bundle: Bundle, *, media: dict[str, str] | None, shell_script: str = ""
 class HtmlExporter(Exporter):
     name = "html"
     extension = ".html"
-    bundle_types = frozenset({"grain", "comic"})
+    bundle_types = frozenset({"grain", "comic", "podcast"})
     description = N_("Offline web page (one file, opens from disk)")
 
     def default_output(self, bundle: Bundle, out_dir: Path) -> Path:
+        if bundle.type == "podcast":
+            from .podcast_html import html_output_suffix
+
+            return out_dir / f"{bundle.path.name}{html_output_suffix(bundle)}"
         if bundle.type == "comic":
             from .comic_html import html_output_suffix
 
@@ -49,6 +54,10 @@ class HtmlExporter(Exporter):
         return out_dir / f"{bundle.path.name}{ext}"
 
     def export(self, bundle: Bundle, out: Path) -> Path:
+        if bundle.type == "podcast":
+            from .podcast_html import export_html
+
+            return export_html(bundle, out)
         if bundle.type == "comic":
             from .comic_html import export_html
 

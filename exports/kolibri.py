@@ -16,7 +16,9 @@ The page is the one player's standalone page with the media as files under ``med
   opened from disk) the grain plays untracked.
 
 A comic gets the comic reader (exports/comic_html.py) with the same two shells: the reader
-says the comic is completed when its last panel is shown, and Kolibri marks it done.
+says the comic is completed when its last panel is shown, and Kolibri marks it done. A podcast
+gets its page (exports/podcast_html.py) with the MP3s and the cover as files beside it; an
+episode heard to its end completes it.
 
 The same bundle gives the same bytes.
 """
@@ -42,10 +44,10 @@ class KolibriExporter(Exporter):
     name = "kolibri"
     # not ".zip": `--to all` also writes html's zip for a grain with large media
     extension = ".kolibri.zip"
-    bundle_types = frozenset({"grain", "comic"})
+    bundle_types = frozenset({"grain", "comic", "podcast"})
     description = N_("Kolibri HTML5 app (zip with index.html, plays offline in Kolibri)")
 
-    def entries(self, bundle: Bundle) -> list[tuple[str, bytes]]:
+    def entries(self, bundle: Bundle) -> list[tuple[str, bytes | Path]]:
         from .html import page
         from .scorm import shell_script
 
@@ -54,12 +56,20 @@ class KolibriExporter(Exporter):
             from .comic_html import kolibri_entries
 
             return kolibri_entries(bundle, shells)
+        if bundle.type == "podcast":
+            from .podcast_html import kolibri_entries
+
+            return kolibri_entries(bundle, shells)
         index = page(bundle, media=None, shell_script=shells)
         entries = [(ENTRY, index.encode("utf-8"))]
         entries += [(p, bundle.media_bytes(p)) for p in bundle.media_paths()]
         return entries
 
     def export(self, bundle: Bundle, out: Path) -> Path:
+        if bundle.type == "podcast":  # the MP3s are copied by blocks, and stored
+            from .podcast_audio import write_zip_files
+
+            return write_zip_files(out, self.entries(bundle))
         from .archive import write_zip
 
         return write_zip(out, self.entries(bundle))

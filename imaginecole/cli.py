@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "imaginecole.bundle.commands",
     "imaginecole.exports.commands",
     "imaginecole.catalogue.commands",
+    "imaginecole.podcast.commands",
 )
 
 

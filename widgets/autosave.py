@@ -33,8 +33,9 @@ from typing import Any
 from ..bundle import BundleError, Problem, load_manifest, sanitize_manifest, save_manifest
 from ..bundle.model import MANIFEST, now_iso
 from ..hub.workbenches import atomic_write
-from ..i18n import N_
+from ..i18n import LANGUAGES, N_, Message, gettext_for
 from .form_fields import error_slot, show_errors, style_sheet
+from .live_status import LiveStatus
 
 DRAFT = "manifest.draft.json"
 # editors with an autosave that may still be waiting when the kernel shuts down
@@ -184,6 +185,32 @@ class AutosavingEditor:
     @property
     def title(self) -> str:
         return str((self.manifest or {}).get("metadata", {}).get("title", ""))
+
+    def _setup(self, css_class: str) -> None:
+        """The state an editor starts with, before its bundle is opened: the language (fr
+        when unknown), `_`, nothing opened yet, the autosave and the status lines."""
+        if self.language not in LANGUAGES:
+            self.language = "fr"
+        self.add_class(css_class)
+        self._ = gettext_for(self.language)
+        self.manifest: dict[str, Any] | None = None
+        self.opened_draft = False
+        self.last_result: SaveResult | None = None
+        self._saver = Debouncer(self.save_now, self.autosave_delay)
+        self.status_line = LiveStatus()
+        self.status_line.add_class("icb-status")
+        self.notice = LiveStatus()
+
+    def _open_as(self, grain_type: str, items: str, wrong: Message) -> dict[str, Any] | None:
+        """The manifest to edit when it is a `grain_type` with a list of `items`, or None
+        with the reason shown (`wrong` when it is another kind of grain)."""
+        manifest = self._open()
+        if manifest is None:
+            return None
+        if manifest.get("type") != grain_type or not isinstance(manifest.get(items), list):
+            self._show_unreadable(BundleError(self.bundle_dir, [Problem("type", wrong)]))
+            return None
+        return manifest
 
     def _open(self) -> dict[str, Any] | None:
         """The manifest to edit (see open_bundle), or None with the reason shown."""

@@ -28,14 +28,13 @@ import ipywidgets
 from lxml import etree
 from traitlets import Float, Int, List, Unicode
 
-from ..bundle import BundleError, Problem
-from ..i18n import LANGUAGES, N_, Message, gettext_for
-from .autosave import AutosavingEditor, Debouncer, SaveResult
+from ..bundle import Problem
+from ..i18n import N_, Message
+from .autosave import AutosavingEditor
 from .comic_canvas import ComicCanvas, canvas_strings, palette_items, skin_options
 from .comic_history import History, history_key
 from .comic_ops import OpError, apply_op, page_at
 from .form_fields import column, row, style_sheet
-from .live_status import LiveStatus
 from .player_preview import data_url
 
 # images go through the widget connection as data: URLs; bigger ones show as a frame only
@@ -70,29 +69,13 @@ class ComicEditor(AutosavingEditor, ipywidgets.VBox):
 
     def __init__(self, bundle_dir: Path | str, language: str = "fr", **kwargs: Any) -> None:
         super().__init__(bundle_dir=str(bundle_dir), language=language, **kwargs)
-        if self.language not in LANGUAGES:
-            self.language = "fr"
-        self.add_class("icce-editor")
-        self._ = gettext_for(self.language)
-        self.manifest: dict[str, Any] | None = None
-        self.opened_draft = False
-        self.last_result: SaveResult | None = None
+        self._setup("icce-editor")
         self.history = History(self.history_limit)
-        self._saver = Debouncer(self.save_now, self.autosave_delay)
         self._media_cache: dict[tuple[str, int, int], str] = {}
-        self.status_line = LiveStatus()
-        self.status_line.add_class("icb-status")
-        self.notice = LiveStatus()
-        manifest = self._open()
+        manifest = self._open_as(
+            "comic", "pages", Message("This folder holds a grain, not a comic.")
+        )
         if manifest is None:
-            return
-        if manifest.get("type") != "comic" or not isinstance(manifest.get("pages"), list):
-            self._show_unreadable(
-                BundleError(
-                    self.bundle_dir,
-                    [Problem("type", Message("This folder holds a grain, not a comic."))],
-                )
-            )
             return
         self.manifest = manifest
         self._build()

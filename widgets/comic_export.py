@@ -8,14 +8,13 @@ given back as a download link, or written beside the comic when too large for th
 from __future__ import annotations
 
 import html
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ipywidgets
 
 from .comic_forms import EditorForm, labelled
+from .export_buttons import export_as_download, exporters_for
 from .form_fields import button, error_slot, heading, html_block, row, show_errors
 
 if TYPE_CHECKING:
@@ -72,9 +71,6 @@ class ExportForm(EditorForm):
     def export(self, name: str) -> str:
         """Export the comic as saved; returns the file name ("" when refused)."""
         from ..comic import comic_export_problems
-        from ..exports import get_exporter
-        from ..exports.base import Bundle
-        from .quiz_workbench import download_link, slugify
 
         _ = self._
         editor = self.editor
@@ -90,45 +86,11 @@ class ExportForm(EditorForm):
                 + [p.render(editor.language) for p in problems[:8]],
             )
             return ""
-        try:
-            bundle = Bundle.load(editor.bundle_dir)
-            exporter = get_exporter(name)(paper=self.paper.value)
-            with tempfile.TemporaryDirectory() as tmp:
-                out = exporter.export(bundle, exporter.default_output(bundle, Path(tmp)))
-                data, suffix = out.read_bytes(), out.suffix
-        except Exception as exc:  # BundleError, ExportError, OSError…: said as it is
-            render = getattr(exc, "render", None)
-            show_errors(self.errors, [render(editor.language) if render else str(exc)])
-            return ""
-        file_name = slugify(editor.title or Path(editor.bundle_dir).name) + suffix
-        self.download.value = download_link(
-            data,
-            file_name,
-            "application/octet-stream",
-            editor.language,
-            Path(editor.bundle_dir).parent / "exports",
-            "exports",
-            _(
-                "The file is too large to download from here ({size}). It was saved as "
-                "{path}: download it from JupyterLab (right click, Download)."
-            ),
+        return export_as_download(
+            editor, name, self.errors, self.download, _, paper=self.paper.value
         )
-        return file_name
 
 
 def comic_exporters() -> list[str]:
     """The exporters of the registry that take a comic, in a fixed order."""
-    from ..exports import available, get_exporter
-
-    found = []
-    installed = set(available())
-    for name in EXPORTS:
-        if name not in installed:
-            continue
-        try:
-            cls = get_exporter(name)
-        except Exception:  # a broken plug-in must not hide the others
-            continue
-        if "comic" in getattr(cls, "bundle_types", ()):
-            found.append(name)
-    return found
+    return exporters_for("comic", EXPORTS)

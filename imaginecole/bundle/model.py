@@ -72,9 +72,12 @@ UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _upgrade_0
 
 
 def _check_comic_version(data: dict[str, Any], where: Path | str) -> dict[str, Any]:
-    """A comic has had one schema version so far: nothing to upgrade, a newer one is refused."""
+    """A comic (or a podcast) has had one schema version so far: nothing to upgrade, a newer
+    one is refused."""
     from ..comic.validate import COMIC_SCHEMA_VERSION
 
+    if data.get("type") == "podcast":
+        return _check_podcast_version(data, where)
     version = data.get("schema_version")
     if (
         isinstance(version, int)
@@ -98,11 +101,38 @@ def _check_comic_version(data: dict[str, Any], where: Path | str) -> dict[str, A
     return copy.deepcopy(data)  # the validator reports any other bad version
 
 
+def _check_podcast_version(data: dict[str, Any], where: Path | str) -> dict[str, Any]:
+    from ..podcast.validate import PODCAST_SCHEMA_VERSION
+
+    version = data.get("schema_version")
+    if (
+        isinstance(version, int)
+        and not isinstance(version, bool)
+        and version > PODCAST_SCHEMA_VERSION
+    ):
+        raise BundleError(
+            where,
+            [
+                Problem(
+                    "schema_version",
+                    Message(
+                        "this podcast was made by a newer Imaginecole Studio (schema {version}, "
+                        "this one reads up to {current}); update Imaginecole Studio",
+                        version=version,
+                        current=PODCAST_SCHEMA_VERSION,
+                    ),
+                )
+            ],
+            kind="podcast",
+        )
+    return copy.deepcopy(data)
+
+
 def upgrade_manifest(data: dict[str, Any], where: Path | str = MANIFEST) -> dict[str, Any]:
     """`data` brought to the current schema version, one step at a time (a copy)."""
     if not isinstance(data, dict):
         raise BundleError(where, [Problem("", Message("the manifest must be a JSON object {{…}}"))])
-    if data.get("type") == "comic":
+    if data.get("type") in ("comic", "podcast"):
         return _check_comic_version(data, where)
     version = data.get("schema_version", 0)
     if not isinstance(version, int) or isinstance(version, bool) or version < 0:
@@ -218,6 +248,10 @@ def sanitize_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
         from ..comic.validate import sanitize_comic  # comic texts are plain text, not HTML
 
         return sanitize_comic(manifest)
+    if isinstance(manifest, dict) and manifest.get("type") == "podcast":
+        from ..podcast.validate import sanitize_podcast  # podcast texts are plain text
+
+        return sanitize_podcast(manifest)
     data = copy.deepcopy(manifest)
     for question in data.get("questions") or []:
         if not isinstance(question, dict):

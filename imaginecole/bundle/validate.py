@@ -59,11 +59,10 @@ class BundleError(ImaginecoleError):
     def __init__(self, where: Path | str, problems: list[Problem], kind: str = "grain") -> None:
         self.where = where
         self.problems = problems
-        self.message_id = (
-            "The comic {where} is not valid ({count} problem(s)):"
-            if kind == "comic"
-            else "The grain {where} is not valid ({count} problem(s)):"
-        )
+        self.message_id = {
+            "comic": "The comic {where} is not valid ({count} problem(s)):",
+            "podcast": "The podcast {where} is not valid ({count} problem(s)):",
+        }.get(kind, "The grain {where} is not valid ({count} problem(s)):")
         self.values = {"where": where, "count": len(problems)}
         Exception.__init__(self, self.render("fr") + "\n\n[en]\n" + self.render("en"))
 
@@ -553,7 +552,8 @@ def validate_manifest(manifest: Any, bundle_dir: Path | str | None = None) -> li
     """Every problem of `manifest` (a decoded manifest.json); empty when valid.
 
     With `bundle_dir`, the media files it references are checked too. A comic
-    (``type: "comic"``) is checked by `imaginecole.comic.validate_comic`.
+    (``type: "comic"``) is checked by `imaginecole.comic.validate_comic`, a podcast by
+    `imaginecole.podcast.validate_podcast`.
     """
     try:
         size = len(json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
@@ -576,6 +576,10 @@ def validate_manifest(manifest: Any, bundle_dir: Path | str | None = None) -> li
         from ..comic.validate import validate_comic  # a comic bundle has its own schema
 
         return validate_comic(manifest, bundle_dir)
+    if isinstance(manifest, dict) and manifest.get("type") == "podcast":
+        from ..podcast.validate import validate_podcast  # a podcast bundle has its own schema
+
+        return validate_podcast(manifest, bundle_dir)
     folder = Path(bundle_dir) if bundle_dir is not None else None
     checks = (
         _text_problems,

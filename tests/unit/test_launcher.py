@@ -243,3 +243,22 @@ def test_the_comic_workbench_has_a_card(shipped: Shipped) -> None:
     launcher = Launcher(folder=str(shipped.folder), language=shipped.language)
     assert f"../../voila/render/{quote(notebook)}" in hrefs(launcher)
     assert f">{title}</a>" in launcher.children[1].value
+
+
+PODCAST = {
+    "fr": ("Créer un podcast.ipynb", "Créer un podcast"),
+    "en": ("Create a podcast.ipynb", "Create a podcast"),
+}
+
+
+def test_the_podcast_workbench_has_a_card(shipped: Shipped) -> None:
+    notebook, title = PODCAST[shipped.language]
+    found = {w.path: w for w in find_workbenches(shipped.folder, shipped.language)}
+    assert found[notebook].title == title
+    assert "RSS" in found[notebook].description
+    # after the comics, before importing GIFT files
+    orders = {w.path: w.order for w in found.values()}
+    assert orders[shipped.comic] < orders[notebook] < 20
+    launcher = Launcher(folder=str(shipped.folder), language=shipped.language)
+    assert f"../../voila/render/{quote(notebook)}" in hrefs(launcher)
+    assert f">{title}</a>" in launcher.children[1].value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -12,7 +13,12 @@ from imaginecole.bundle.media import magic_matches
 from imaginecole.comic import comic_direction, comic_export_problems, validate_comic
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "notebooks" / "examples"
-FOLDERS = sorted(p.parent for p in EXAMPLES.glob("*/manifest.json"))
+# the example comics; the folder also holds other bundles (the example podcast)
+FOLDERS = sorted(
+    p.parent
+    for p in EXAMPLES.glob("*/manifest.json")
+    if json.loads(p.read_text("utf-8")).get("type") == "comic"
+)
 SKIN_TONES = {"1F3FB", "1F3FC", "1F3FD", "1F3FE", "1F3FF"}
 ARABIC = re.compile(r"[\u0600-\u06ff]")
 
