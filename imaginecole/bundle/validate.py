@@ -422,6 +422,24 @@ def _media_refs(manifest: dict[str, Any]):
                     yield f"{at}.{kind}.src", kind, item["src"]
 
 
+def media_file(bundle_dir: Path, src: str, cap: int) -> Path | Message:
+    """The file `src` (media/NAME) of the bundle in `bundle_dir`, or why it cannot be used:
+    missing, or larger than `cap` bytes."""
+    folder = (bundle_dir / MEDIA_DIR).resolve()
+    path = (bundle_dir / src).resolve()
+    if path.parent != folder or not path.is_file():
+        return Message("the file « {src} » is missing from the bundle; add it again", src=src)
+    size = path.stat().st_size
+    if size > cap:
+        return Message(
+            "« {src} » is {size:.1f} MB; the limit is {mb} MB. Make it smaller first",
+            src=src,
+            size=size / 1024 / 1024,
+            mb=cap >> 20,
+        )
+    return path
+
+
 def _media_problems(manifest: dict[str, Any], bundle_dir: Path | None) -> list[Problem]:
     problems = []
     for at, kind, src in _media_refs(manifest):

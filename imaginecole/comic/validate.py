@@ -24,6 +24,7 @@ from ..bundle.validate import (
     _describe,
     field_path,
     grain_schema,
+    media_file,
     path_order,
     problems_by_place,
     string_fields,
@@ -436,19 +437,11 @@ def _media_file_problem(bundle_dir: Path, kind: str, src: str) -> Message | None
         return Message("« {src} » is not an allowed sound file (.{ext}); use {allowed}", **values)
     if not src.startswith(f"{MEDIA_DIR}/") or "/" in src[len(MEDIA_DIR) + 1 :]:
         return None  # the schema already said so
-    folder = (bundle_dir / MEDIA_DIR).resolve()
-    path = (bundle_dir / src).resolve()
-    if path.parent != folder or not path.is_file():
-        return Message("the file « {src} » is missing from the bundle; add it again", src=src)
-    size = path.stat().st_size
-    cap = MAX_COMIC_IMAGE_BYTES if kind == "image" else MAX_AUDIO_BYTES
-    if size > cap:
-        return Message(
-            "« {src} » is {size:.1f} MB; the limit is {mb} MB. Make it smaller first",
-            src=src,
-            size=size / 1024 / 1024,
-            mb=cap >> 20,
-        )
+    path = media_file(
+        bundle_dir, src, MAX_COMIC_IMAGE_BYTES if kind == "image" else MAX_AUDIO_BYTES
+    )
+    if isinstance(path, Message):
+        return path
     if ext == "svg":
         why = svg_problem(path.read_bytes())
         return Message("« {src} »: {why}", src=src, why=why) if why else None

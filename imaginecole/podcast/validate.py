@@ -20,6 +20,7 @@ from ..bundle.validate import (
     _describe,
     field_path,
     grain_schema,
+    media_file,
     path_order,
     problems_by_place,
 )
@@ -74,43 +75,36 @@ def segments(episode: dict[str, Any]):
             yield j, segment
 
 
+def _duplicate_id(item: dict[str, Any], at: str, seen: dict[str, str]) -> list[Problem]:
+    """The problem when `item`'s id is one of `seen` (id -> place), which then holds it."""
+    problems = []
+    iid = item.get("id")
+    if isinstance(iid, str):
+        if iid in seen:
+            problems.append(
+                Problem(
+                    f"{at}.id",
+                    Message(
+                        "the id « {id} » is already used by {other}; give each one its own id",
+                        id=iid,
+                        other=seen[iid],
+                    ),
+                )
+            )
+        seen.setdefault(iid, at)
+    return problems
+
+
 def _structure_problems(manifest: dict[str, Any]) -> list[Problem]:
     problems = []
     seen_episodes: dict[str, str] = {}
     for i, episode in episodes(manifest):
         at = f"episodes[{i}]"
-        eid = episode.get("id")
-        if isinstance(eid, str):
-            if eid in seen_episodes:
-                problems.append(
-                    Problem(
-                        f"{at}.id",
-                        Message(
-                            "the id « {id} » is already used by {other}; give each one its own id",
-                            id=eid,
-                            other=seen_episodes[eid],
-                        ),
-                    )
-                )
-            seen_episodes.setdefault(eid, at)
+        problems += _duplicate_id(episode, at, seen_episodes)
         seen: dict[str, str] = {}
         for j, segment in segments(episode):
             where = f"{at}.segments[{j}]"
-            sid = segment.get("id")
-            if isinstance(sid, str):
-                if sid in seen:
-                    problems.append(
-                        Problem(
-                            f"{where}.id",
-                            Message(
-                                "the id « {id} » is already used by {other}; "
-                                "give each one its own id",
-                                id=sid,
-                                other=seen[sid],
-                            ),
-                        )
-                    )
-                seen.setdefault(sid, where)
+            problems += _duplicate_id(segment, where, seen)
             kind = segment.get("kind")
             if kind == "speech" and not str(segment.get("text") or "").strip():
                 problems.append(
@@ -190,19 +184,11 @@ def _media_file_problem(bundle_dir: Path | None, kind: str, src: str) -> Message
         return None
     if not re.fullmatch(rf"{MEDIA_DIR}/[^/]+", src):
         return None  # the schema already said so
-    folder = (bundle_dir / MEDIA_DIR).resolve()
-    path = (bundle_dir / src).resolve()
-    if path.parent != folder or not path.is_file():
-        return Message("the file « {src} » is missing from the bundle; add it again", src=src)
-    size = path.stat().st_size
-    cap = MAX_PODCAST_AUDIO_BYTES if kind == "audio" else MAX_COVER_BYTES
-    if size > cap:
-        return Message(
-            "« {src} » is {size:.1f} MB; the limit is {mb} MB. Make it smaller first",
-            src=src,
-            size=size / 1024 / 1024,
-            mb=cap >> 20,
-        )
+    path = media_file(
+        bundle_dir, src, MAX_PODCAST_AUDIO_BYTES if kind == "audio" else MAX_COVER_BYTES
+    )
+    if isinstance(path, Message):
+        return path
     if kind == "image" or ext in ("mp3", "wav", "ogg", "oga", "opus"):
         with path.open("rb") as fh:
             head = fh.read(16)
