@@ -7,7 +7,6 @@ import subprocess
 import numpy as np
 import pyloudnorm
 import pytest
-import soundfile
 
 from imaginecole.podcast import AudioError, build_episode, new_podcast, preview_segment, probe
 
@@ -16,9 +15,16 @@ from .sample_podcasts import FFMPEG, corrupt, podcast_bundle, silence, tone
 
 def loudness(path, tmp_path):
     """Integrated loudness by pyloudnorm of `path` decoded to WAV by ffmpeg."""
-    wav = tmp_path / f"{path.name}.decoded.wav"
-    subprocess.run([*FFMPEG, "-i", str(path), "-c:a", "pcm_f32le", str(wav)], check=True)
-    data, rate = soundfile.read(wav)
+    info = probe(path)
+    raw = subprocess.run(
+        [*FFMPEG, "-i", str(path), "-f", "f32le", "-c:a", "pcm_f32le", "-"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    data = np.frombuffer(raw, dtype="<f4").astype(np.float64)
+    if info.channels > 1:
+        data = data.reshape(-1, info.channels)
+    rate = info.sample_rate
     return pyloudnorm.Meter(rate).integrated_loudness(data), data, rate
 
 
