@@ -381,7 +381,7 @@ class Database:
 
 
 # made by the migrations themselves, dialect by dialect: not in the models
-SEARCH_OBJECTS = ("resource_fts", "search_vector", "ix_resources_search")
+SEARCH_OBJECTS = ("resource_fts", "search_words", "ix_search_words")
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

@@ -8,8 +8,8 @@ transaction as the change that makes a resource public or not:
 
 - the words: on SQLite the FTS5 table ``resource_fts`` (rowid = resources.id),
   holding words stemmed here with snowball's French stemmer; on PostgreSQL the
-  ``resources.search_vector`` column, ``to_tsvector('french', …)`` of the folded
-  text (GIN index), NULL when not public;
+  narrow table ``search_words (id, vector)``, ``to_tsvector('french', …)`` of the
+  folded text (GIN index);
 - ``search_facets``: the seven facet values of each public resource, a narrow
   table with one covering index per facet, that facet counts scan;
 - ``search_facet_counts``: how many public resources hold each facet value, so
@@ -121,11 +121,13 @@ _FTS_DELETE = text("DELETE FROM resource_fts WHERE rowid = :id")
 _FTS_INSERT = text(
     "INSERT INTO resource_fts (rowid, title, body, tag) VALUES (:id, :title, :body, :tag)"
 )
-_VECTOR_UPDATE = text(
-    "UPDATE resources SET search_vector = setweight(to_tsvector('french', :title), 'A') || "
-    "setweight(to_tsvector('french', :body), 'B') WHERE id = :id"
+_VECTOR = (
+    "INSERT INTO search_words (id, vector) VALUES (:id, "
+    "setweight(to_tsvector('french', :title), 'A') || "
+    "setweight(to_tsvector('french', :body), 'B'))"
 )
-_VECTOR_CLEAR = text("UPDATE resources SET search_vector = NULL WHERE id = :id")
+_VECTOR_UPDATE = text(_VECTOR + " ON CONFLICT (id) DO UPDATE SET vector = excluded.vector")
+_VECTOR_CLEAR = text("DELETE FROM search_words WHERE id = :id")
 _FACETS_OF = select(S).where(S.c.id == bindparam("id"))
 _FACETS_DELETE = S.delete().where(S.c.id == bindparam("id"))
 _FACETS_INSERT = S.insert()
@@ -146,9 +148,7 @@ _COUNTS_ADD_ARRAYS = text(_COUNTS_ADD_ARRAYS_SQL)
 _FACET_COLUMNS = ", ".join(FACETS)
 _BUMP_SQL = "UPDATE catalogue_state SET generation = generation + 1 WHERE id = 1"
 _INDEX_NEW_SQL = (
-    "WITH words AS (UPDATE resources SET search_vector = "
-    "setweight(to_tsvector('french', :title), 'A') || "
-    "setweight(to_tsvector('french', :body), 'B') WHERE id = :id), "
+    f"WITH words AS ({_VECTOR}), "
     f"facets AS (INSERT INTO search_facets (id, {_FACET_COLUMNS}) "
     f"VALUES (:id, {', '.join(':' + f for f in FACETS)})){{bump}} " + _COUNTS_ADD_ARRAYS_SQL
 )

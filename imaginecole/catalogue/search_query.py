@@ -2,7 +2,8 @@
 
 - Words: on SQLite an FTS5 MATCH of the stemmed query words (the last one a
   prefix); on PostgreSQL ``to_tsquery('french', 'w1 & w2:*')`` on folded words.
-- Facet counts: the ids of the matching set come from the word index, and their
+- Facet counts: the ids of the matching set come from the word index (on
+  PostgreSQL in one array, counted here; on SQLite counted first, read when needed), and their
   seven facet values from `FacetMemory` (this process's copy of ``search_facets``,
   kept current through the ``search_changes`` log); they are counted in one pass
   here. They are disjunctive: a facet's counts ignore
@@ -20,6 +21,7 @@
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
@@ -27,7 +29,10 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Integer,
     Select,
+    any_,
+    bindparam,
     column,
     func,
     literal_column,
@@ -35,6 +40,7 @@ from sqlalchemy import (
     table,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..i18n import ImaginecoleError
 from .db import CatalogueState, Resource, SearchChange, SearchFacetCount
@@ -48,6 +54,7 @@ TITLE_WEIGHT = 5.0  # a word of the title counts as much as five of the rest
 RANK_LIMIT = 5000  # matches ranked by relevance; beyond, newest first
 
 FTS = table("resource_fts", column("rowid"), column("title"), column("body"))
+WORDS = table("search_words", column("id"), column("vector"))
 R = Resource.__table__
 COUNTS = SearchFacetCount.__table__
 CHANGES = SearchChange.__table__
@@ -121,6 +128,10 @@ def tsquery(words: tuple[str, ...] | list[str]) -> str:
     return " & ".join([*words[:-1], words[-1] + ":*"])
 
 
+def _tsquery(query: Query) -> Any:
+    return func.to_tsquery(literal_column("'french'"), tsquery(query.terms))
+
+
 class SearchCache:
     """Recent answers keyed by the catalogue's generation: any public change expires them all."""
 
@@ -174,6 +185,27 @@ class FacetMemory:
             get = self._rows.get
             return [row for row in map(get, ids) if row is not None]
 
+    def passing(self, conn: Connection, ids: Any, query: Query) -> list[int]:
+        """Those of `ids` that are public and pass the query's filters, in order."""
+        position = {f: i for i, f in enumerate(FACETS)}
+        filters = [(position[f], frozenset(values)) for f, values in query.filters]
+        with self._lock:
+            self._refresh(conn)
+            get = self._rows.get
+            return [
+                rid
+                for rid in ids
+                if (row := get(rid)) is not None
+                and all(row[i] in allowed for i, allowed in filters)
+            ]
+
+    def rows_except(self, conn: Connection, ids: Any) -> list[tuple[Any, ...]]:
+        """The facet values of the public resources not among `ids`."""
+        with self._lock:
+            self._refresh(conn)
+            leave = set(ids)
+            return [row for rid, row in self._rows.items() if rid not in leave]
+
     def refresh(self, conn: Connection) -> None:
         with self._lock:
             self._refresh(conn)
@@ -219,6 +251,8 @@ class Searcher:
         self.dialect = conn.dialect.name
         self.memory = memory
         self.cache = cache
+        self._matched_ids: list[int] | None = None  # PostgreSQL: of the query being run
+        self._ready_counts: tuple[int, Facets] | None = None  # this connection's read
 
     # -- the matching set ------------------------------------------------------------------
 
@@ -228,16 +262,30 @@ class Searcher:
             expression = fts_match(query.terms, complement=complement)
             match = literal_column("resource_fts").op("MATCH")(expression)
             return select(FTS.c.rowid.label("id")).where(match)
-        tsq = func.to_tsquery(literal_column("'french'"), tsquery(query.terms))
-        vector = literal_column("resources.search_vector")
-        if complement:  # search_vector is NULL unless public
-            return select(R.c.id).where(vector.is_not(None), ~vector.op("@@")(tsq))
-        return select(R.c.id).where(vector.op("@@")(tsq))
+        match = WORDS.c.vector.op("@@")(_tsquery(query))
+        return select(WORDS.c.id).where(~match if complement else match)
 
-    def _match_count(self, query: Query) -> int:
-        return self.conn.execute(
-            select(func.count()).select_from(self._match_ids(query).subquery())
+    def _matches(self, query: Query) -> tuple[int, list[int] | None]:
+        """(how many public resources the words match, their ids or None: read when needed).
+
+        PostgreSQL: the ids in one array (one value to decode, not thousands of rows),
+        counted here; but when the planner expects most of the catalogue to match (« eleve »),
+        counted through the GIN index, which costs half as much as reading them.
+        SQLite: FTS5 counts its matches faster than it hands them over."""
+        count = select(func.count()).select_from(self._match_ids(query).subquery())
+        if self.dialect == "sqlite":
+            return self.conn.execute(count).scalar_one(), None
+        if self._expected(self._match_ids(query)) * 2 > self._catalogue_counts()[0]:
+            self.conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            try:
+                return self.conn.execute(count).scalar_one(), None
+            finally:
+                self.conn.exec_driver_sql("SET LOCAL enable_seqscan TO DEFAULT")
+        ids = self.conn.execute(
+            select(func.array_agg(WORDS.c.id)).where(WORDS.c.vector.op("@@")(_tsquery(query)))
         ).scalar_one()
+        self._matched_ids = ids = ids or []
+        return len(ids), ids
 
     def _filters(self, cols: Any, query: Query, skip: str | None = None) -> list[Any]:
         return [cols[f].in_(v) for f, v in query.filters if f != skip]
@@ -268,19 +316,41 @@ class Searcher:
         if not query.terms:
             total, facets = self._filtered(query)
             return total, facets, everything, everything
-        matched = self._match_count(query)
+        matched, ids = self._matches(query)
         if matched >= everything:  # the index holds public resources only: all of them
             total, facets = self._filtered(query)
             return total, facets, matched, everything
         if matched * 2 > everything:
             # most of the catalogue matches: count what does not, and subtract
             total, facets = self._filtered(query)
-            less_total, less = self._over_set(query, complement=True)
+            if ids is None:
+                ids = self._ids(self._match_ids(query, complement=True))
+                less_rows = self.memory.rows(self.conn, ids)
+            else:
+                less_rows = self.memory.rows_except(self.conn, ids)
+            less_total, less = count_facets(less_rows, query)
             return total - less_total, _subtract(facets, less), matched, everything
-        total, facets = self._over_set(query, complement=False)
+        if ids is None:
+            ids = self._ids(self._match_ids(query))
+        total, facets = count_facets(self.memory.rows(self.conn, ids), query)
         return total, facets, matched, everything
 
+    def _expected(self, stmt: Select[Any]) -> float:
+        """PostgreSQL's estimate of the rows `stmt` returns (from its statistics)."""
+        compiled = stmt.compile(self.conn, compile_kwargs={"literal_binds": True})
+        plan = self.conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}").scalar_one()
+        return float(plan[0]["Plan"]["Plan Rows"])
+
+    def _ids(self, stmt: Select[Any]) -> list[int]:
+        return self.conn.execute(stmt).scalars().all()  # type: ignore[return-value]
+
     def _catalogue_counts(self) -> tuple[int, Facets]:
+        if self._ready_counts is None:
+            self._ready_counts = self._read_catalogue_counts()
+        total, facets = self._ready_counts
+        return total, {f: list(values) for f, values in facets.items()}
+
+    def _read_catalogue_counts(self) -> tuple[int, Facets]:
         facets: Facets = {f: [] for f in FACETS}
         total = 0
         stmt = select(COUNTS.c.facet, COUNTS.c.value, COUNTS.c.n).where(
@@ -334,12 +404,6 @@ class Searcher:
                 facets[facet].append((value, n))
         return total, _sorted(facets)
 
-    def _over_set(self, query: Query, *, complement: bool) -> tuple[int, Facets]:
-        """Counts over the resources the words match (or, `complement`, do not match):
-        their ids come from the word index, their facet values from `FacetMemory`."""
-        ids = self.conn.execute(self._match_ids(query, complement=complement)).scalars().all()
-        return count_facets(self.memory.rows(self.conn, ids), query)
-
     def _page(self, query: Query, matched: int, total: int, everything: int) -> list[int]:
         offset = (query.page - 1) * query.per_page
         ranked = query.sort == "relevance" and matched <= RANK_LIMIT
@@ -355,15 +419,25 @@ class Searcher:
             else:  # FTS5 walks its matches newest id first, stopping at the page
                 stmt = stmt.order_by(FTS.c.rowid.desc())
         elif query.sort == "relevance":
-            tsq = func.to_tsquery(literal_column("'french'"), tsquery(query.terms))
-            vector = literal_column("resources.search_vector")
-            stmt = select(R.c.id).where(vector.op("@@")(tsq))
+            # the matches' ids are at hand (or one array away) and their facet values in
+            # memory: filter here, then rank only those (by primary key), or take the newest
+            ids = self._matched_ids
+            if ids is None and not query.filters and not ranked:
+                # most of the catalogue matches: walk the ids down, stop at the page
+                stmt = self._match_ids(query).order_by(WORDS.c.id.desc())
+                return self._ids(stmt.limit(query.per_page).offset(offset))
+            if ids is None:
+                ids = self._ids(self._match_ids(query))
             if query.filters:
-                stmt = stmt.join(S, S.c.id == R.c.id).where(*self._filters(S.c, query))
-            if ranked:
-                stmt = stmt.order_by(func.ts_rank_cd(vector, tsq).desc(), R.c.id)
-            else:
-                stmt = stmt.order_by(R.c.id.desc())
+                ids = self.memory.passing(self.conn, ids, query)
+            if not ranked:
+                return heapq.nlargest(offset + query.per_page, ids)[offset:]
+            tsq = _tsquery(query)
+            stmt = (
+                select(WORDS.c.id)
+                .where(WORDS.c.id == any_(bindparam("ids", ids, type_=ARRAY(Integer))))
+                .order_by(func.ts_rank_cd(WORDS.c.vector, tsq).desc(), WORDS.c.id)
+            )
         else:
             stmt = select(R.c.id).where(R.c.public.is_(True))
             if query.terms:

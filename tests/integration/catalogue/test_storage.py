@@ -66,7 +66,7 @@ def test_migrations_make_the_schema_and_match_the_models(catalogue_url, tmp_path
     first.close()
     again = Catalogue.open(tmp_path / "data", db_url=catalogue_url)  # idempotent
     try:
-        assert again.db.revision() == "0002"
+        assert again.db.revision() == "0003"
         engine = again.db.engine
         tables = set(inspect(engine).get_table_names())
         assert {
@@ -85,10 +85,11 @@ def test_migrations_make_the_schema_and_match_the_models(catalogue_url, tmp_path
                 assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
                 assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         else:
+            assert "search_words" in tables
             columns = {c["name"] for c in inspect(engine).get_columns("resources")}
-            assert "search_vector" in columns
-            indexes = {i["name"] for i in inspect(engine).get_indexes("resources")}
-            assert "ix_resources_search" in indexes
+            assert "search_vector" not in columns  # moved to search_words (0003)
+            indexes = {i["name"] for i in inspect(engine).get_indexes("search_words")}
+            assert "ix_search_words_vector" in indexes
         with engine.connect() as conn:
             context = MigrationContext.configure(
                 conn, opts={"include_name": include_name, "compare_type": True}
@@ -96,6 +97,38 @@ def test_migrations_make_the_schema_and_match_the_models(catalogue_url, tmp_path
             assert compare_metadata(context, Base.metadata) == []
     finally:
         again.close()
+
+
+def test_the_search_words_survive_migrating_down_and_up(catalogue_url, tmp_path):
+    """0003 moves PostgreSQL's search vectors to their own table and back, words and all:
+    a catalogue upgraded from 0002 still finds what it found before."""
+    from alembic import command
+
+    from imaginecole.catalogue.db import alembic_config
+
+    opened = Catalogue.open(tmp_path / "data", db_url=catalogue_url)
+    try:
+        package(opened, tmp_path, "Les fractions au marché", subject="mathematiques")
+        package(opened, tmp_path, "Le cycle de l'eau", subject="svt")
+        config = alembic_config()
+        with opened.db.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0002")
+        assert opened.db.revision() == "0002"
+        if opened.dialect == "postgresql":
+            with opened.db.engine.connect() as conn:
+                kept = conn.exec_driver_sql(
+                    "SELECT count(*) FROM resources WHERE search_vector @@ "
+                    "to_tsquery('french', 'fraction')"
+                ).scalar()
+            assert kept == 1
+        opened.db.migrate()
+        assert opened.db.revision() == "0003"
+        found = opened.search("fraction")
+        assert [item.title for item in found.items] == ["Les fractions au marché"]
+        assert opened.search("eau").total == 1
+    finally:
+        opened.close()
 
 
 # -- publishing -----------------------------------------------------------------------------
@@ -412,6 +445,44 @@ def test_many_matches_come_newest_first(catalogue, shelf, monkeypatch):
     catalogue.search_cache.clear()
     newest = [r.uid for r in catalogue.search("mathematiques").items]
     assert newest == [shelf["triangle"], shelf["fraction"]]
+    # filtered and paged, still newest first
+    second = catalogue.search("mathematiques", filters={"country": ["SN"]}, per_page=1, page=2)
+    assert (second.total, [r.uid for r in second.items]) == (2, [shelf["fraction"]])
+    cm1 = catalogue.search("mathematiques", filters={"level": ["cm1", "ce1"]})
+    assert [r.uid for r in cm1.items] == [shelf["fraction"]]
+
+
+def test_words_in_most_resources_are_counted_the_same_way(catalogue, shelf, monkeypatch):
+    """PostgreSQL counts the matches through the index when its statistics expect most of the
+    catalogue to match, rather than reading their ids: the answers must not change."""
+    from imaginecole.catalogue import search_query
+
+    asked = [
+        ("senegal", {}, "relevance", 1, 20),
+        ("senegal", {"level": ["cm1"]}, "relevance", 1, 20),
+        ("mathematiques", {}, "relevance", 2, 1),
+        ("mathematiques", {"country": ["SN"]}, "recent", 1, 20),
+        ("lecture", {}, "title", 1, 20),
+    ]
+
+    def answers():
+        catalogue.search_cache.clear()
+        found = []
+        for q, filters, sort, page, per_page in asked:
+            result = catalogue.search(q, filters, page=page, per_page=per_page, sort=sort)
+            found.append((result.total, [r.uid for r in result.items], result.facets))
+        return found
+
+    expected = answers()
+    monkeypatch.setattr(search_query.Searcher, "_expected", lambda self, stmt: 1e9)
+    assert answers() == expected
+    assert [total for total, _items, _facets in expected] == [2, 1, 2, 2, 1]
+
+
+def test_ranked_matches_pass_the_filters(catalogue, shelf):
+    ranked = catalogue.search("mathematiques", filters={"level": ["cm2"]})
+    assert (ranked.total, [r.uid for r in ranked.items]) == (1, [shelf["triangle"]])
+    assert catalogue.search("tarte", filters={"country": ["CI"]}).items == []
 
 
 def test_search_sorts_and_pages(catalogue, shelf):
