@@ -1,18 +1,23 @@
-"""What the export benchmarks share: two pinned cores, a scratch folder, the report's head and
-the results written.
+"""What the export benchmarks share: two pinned cores, a scratch folder, the CPU time and the
+tools' versions measured, the report's head and the results written.
 
-Imported by ``export_bench.py`` and ``comic_bench.py``, run as scripts from this folder.
+Imported by ``export_bench.py``, ``comic_bench.py`` and ``podcast_bench.py``, run as scripts
+from this folder.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import platform
+import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +29,31 @@ def pin_two_cores() -> list[int]:
     cpus = sorted(os.sched_getaffinity(0))[:2]
     os.sched_setaffinity(0, cpus)
     return cpus
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process and of its finished children (rsvg-convert, ffmpeg)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def tool_version(argv: list[str]) -> str:
+    """The first line `argv` (a tool's version option) prints, or "?"."""
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return "?"
+
+
+def run_facts(cpus: list[int]) -> dict[str, Any]:
+    """The first results of a run, which `report_head` shows: the date, the cores, Python."""
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cores": len(cpus),
+        "python": platform.python_version(),
+    }
 
 
 @contextmanager

@@ -19,17 +19,22 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import platform
-import resource
 import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench_common import pin_two_cores, report_head, scratch_folder, write_results
+from bench_common import (
+    cpu_seconds,
+    pin_two_cores,
+    report_head,
+    run_facts,
+    scratch_folder,
+    tool_version,
+    write_results,
+)
 
 PAGE_TARGET = 1.0  # s per page, PNG and PDF, on 2 cores
 EPUB_TARGET = 10.0  # s for a 20-page EPUB
@@ -146,13 +151,6 @@ def make_comic(folder: Path, pages: int) -> Path:
     return folder
 
 
-def cpu_seconds() -> float:
-    """User + system CPU of this process and of its finished children (rsvg-convert)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def time_exports(
     fmt: str, folder: Path, out_dir: Path, runs: int, **options: Any
 ) -> tuple[list[float], list[float]]:
@@ -209,14 +207,6 @@ def summary(times: list[float], cpus: list[float], pages: int, output: Path) -> 
         "median_cpu_s": round(statistics.median(cpus), 3),
         "bytes": size,
     }
-
-
-def tool_version(argv: list[str]) -> str:
-    try:
-        out = subprocess.run(argv, capture_output=True, text=True, timeout=30)
-        return (out.stdout or out.stderr).strip().splitlines()[0]
-    except (OSError, subprocess.SubprocessError, IndexError):
-        return "?"
 
 
 def verdict(value: float, target: float) -> str:
@@ -331,9 +321,7 @@ def main(argv: list[str] | None = None) -> int:
                 per_page=fmt in ("png", "pdf"),
             )
         results = {
-            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "cores": len(cpus),
-            "python": platform.python_version(),
+            **run_facts(cpus),
             "rsvg": tool_version(["rsvg-convert", "--version"]),
             "rows": rows,
         }

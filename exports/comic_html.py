@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from imaginecole.i18n import N_, translations
+from imaginecole.i18n import N_
 
-from .base import INLINE_MEDIA_LIMIT, Bundle, first_template_dir, installed_template_dirs
+from . import page_shell
+from .base import INLINE_MEDIA_LIMIT, Bundle
+from .page_shell import authors_text, licence
 
 TEMPLATE_FILES = ("conf.json", "reader.html", "reader.js", "reader.css")
 MISSING_TEMPLATE = N_(
@@ -95,28 +97,18 @@ _XMLNS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
 
 
 def template_dirs() -> list[Path]:
-    """Folders that may hold the comic template, in the order they are tried.
-
-    The Jupyter data path first (``JUPYTER_PATH`` entries, then the user's and the system's
-    ``share/jupyter``), each with ``comic/`` under it, then the repo's ``templates/comic``.
-    """
-    from jupyter_core.paths import jupyter_path
-
-    return [Path(p) for p in jupyter_path("comic")] + installed_template_dirs("comic")
+    """Folders that may hold the comic template, in the order they are tried."""
+    return page_shell.template_dirs("comic")
 
 
 def template_dir() -> Path:
     """The first folder holding the whole comic template."""
-    files = ", ".join(TEMPLATE_FILES)
-    return first_template_dir(template_dirs(), TEMPLATE_FILES, MISSING_TEMPLATE, files=files)
+    return page_shell.first_template(template_dirs(), TEMPLATE_FILES, MISSING_TEMPLATE)
 
 
 def reader_strings(language: str | None) -> dict[str, str]:
     """Every reader string, translated for a comic in `language` (fr, en, ar; else fr)."""
-    from imaginecole.player import ui_language
-
-    gettext = translations(ui_language(language)).gettext
-    return {key: gettext(message) for key, message in READER_STRINGS.items()}
+    return page_shell.translated(READER_STRINGS, language)
 
 
 # ---- pages
@@ -294,16 +286,10 @@ def panel_lines(manifest: dict[str, Any], language: str) -> dict[str, list[str]]
     return lines
 
 
-def _licence(code: str | None) -> tuple[str, str]:
-    from imaginecole.catalogue.labels import LICENCES
-
-    return LICENCES.get(code or "", (code or "", ""))
-
-
 def attribution(manifest: dict[str, Any], strings: dict[str, str]) -> str:
     """The attribution to paste when sharing: title, authors, licence and its address."""
     meta = manifest.get("metadata") or {}
-    label, url = _licence(meta.get("licence"))
+    label, url = licence(meta.get("licence"))
     authors = authors_text(manifest)
     template = strings["attribution"] if authors else strings["attribution_anonymous"]
     text = template.format(title=meta.get("title", ""), authors=authors, licence=label)
@@ -322,11 +308,6 @@ def uses_openmoji(manifest: dict[str, Any]) -> bool:
 
 
 # ---- the page
-
-
-def authors_text(manifest: dict[str, Any]) -> str:
-    meta = manifest.get("metadata") or {}
-    return ", ".join(a["name"] for a in meta.get("authors") or [] if a.get("name"))
 
 
 def reader_pages(
@@ -403,17 +384,7 @@ def first_panel(data_pages: list[dict[str, Any]], strings: dict[str, str]) -> di
 def reader_assets(minify: bool) -> tuple[str, str]:
     """reader.js, and reader.css after the base it shares with the player; minified for a
     package."""
-    from imaginecole.player import shared_css
-
-    folder = template_dir()
-    js = (folder / "reader.js").read_text("utf-8")
-    css = shared_css("icr") + "\n" + (folder / "reader.css").read_text("utf-8")
-    if minify:
-        import rcssmin
-        import rjsmin
-
-        js, css = rjsmin.jsmin(js), rcssmin.cssmin(css)
-    return js, css
+    return page_shell.page_assets(template_dir(), "reader", "icr", minify)
 
 
 def render_reader(
@@ -433,14 +404,7 @@ def render_reader(
     from markupsafe import Markup
 
     from imaginecole.comic import comic_direction
-    from imaginecole.player import (
-        _CSP,
-        PAGE_HEAD,
-        _check_inline_media,
-        _script_json,
-        base_language,
-        ui_language,
-    )
+    from imaginecole.player import _check_inline_media, _script_json
 
     from .worksheet import _environment
 
@@ -448,34 +412,29 @@ def render_reader(
     language = meta.get("language") or "fr"
     direction = comic_direction(manifest)
     strings = reader_strings(language)
-    ui = ui_language(language)
+    shell = page_shell.page_shell(
+        manifest,
+        reader_assets(minify),
+        shell_script,
+        stem="reader",
+        direction=direction,
+        title=meta.get("title") or "Imaginecole",
+    )
     made = reader_pages(manifest, Path(folder), strings, _check_inline_media(sounds))
-    js, css = reader_assets(minify)
-    if "</script" in (js + shell_script).lower() or "</style" in css.lower():
-        raise ValueError("reader.js, reader.css or the shell closes its own element")
     data = {
         "language": language,
         "direction": direction,
         "strings": {key: strings[key] for key in SCRIPT_STRINGS},
         "pages": made["data"],
     }
-    label, url = _licence(meta.get("licence"))
     arrows = dict(zip(("first", "previous", "next", "last"), ARROWS[direction], strict=True))
-    title = meta.get("title") or "Imaginecole"
-    head = Markup(PAGE_HEAD).format(language=language, direction=direction, csp=_CSP, title=title)
     return (
         _environment(template_dir())
         .get_template("reader.html")
         .render(
-            head=head,
-            ui_lang=Markup(f' lang="{ui}"') if ui != base_language(language) else "",
+            **shell,
             direction=direction,
-            title=title,
-            description=meta.get("description") or "",
             fonts_css=Markup(font_faces(made["runs"])),
-            css=Markup(css),
-            js=Markup(js),
-            shell_script=Markup(shell_script),
             data_json=Markup(_script_json(data)),
             s=strings,
             pages=made["pages"],
@@ -483,8 +442,6 @@ def render_reader(
             sounds=made["sounds"],
             transcript=made["transcript"],
             arrows=arrows,
-            authors=authors_text(manifest),
-            licence={"label": label, "url": url},
             attribution=attribution(manifest, strings),
             openmoji=uses_openmoji(manifest),
             openmoji_licence={"label": OPENMOJI_LICENCE[0], "url": OPENMOJI_LICENCE[1]},

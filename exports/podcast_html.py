@@ -21,9 +21,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from imaginecole.i18n import N_, translations
+from imaginecole.i18n import N_
 
-from .base import Bundle, first_template_dir, installed_template_dirs
+from . import page_shell
+from .base import Bundle
 
 TEMPLATE_FILES = ("conf.json", "page.html", "page.js", "page.css")
 INLINE_AUDIO_LIMIT = 8 * 1024 * 1024
@@ -54,37 +55,21 @@ _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
 
 def template_dirs() -> list[Path]:
-    from jupyter_core.paths import jupyter_path
-
-    return [Path(p) for p in jupyter_path("podcast")] + installed_template_dirs("podcast")
+    return page_shell.template_dirs("podcast")
 
 
 def template_dir() -> Path:
-    files = ", ".join(TEMPLATE_FILES)
-    return first_template_dir(template_dirs(), TEMPLATE_FILES, MISSING_TEMPLATE, files=files)
+    return page_shell.first_template(template_dirs(), TEMPLATE_FILES, MISSING_TEMPLATE)
 
 
 def page_strings(language: str | None) -> dict[str, str]:
     """Every page string for a podcast in `language` (fr, en, ar; else fr)."""
-    from imaginecole.player import ui_language
-
-    gettext = translations(ui_language(language)).gettext
-    return {key: gettext(message) for key, message in PAGE_STRINGS.items()}
+    return page_shell.translated(PAGE_STRINGS, language)
 
 
 @functools.lru_cache(maxsize=2)
 def page_assets(minify: bool) -> tuple[str, str]:
-    from imaginecole.player import shared_css
-
-    folder = template_dir()
-    js = (folder / "page.js").read_text("utf-8")
-    css = shared_css("icq") + "\n" + (folder / "page.css").read_text("utf-8")
-    if minify:
-        import rcssmin
-        import rjsmin
-
-        js, css = rjsmin.jsmin(js), rcssmin.cssmin(css)
-    return js, css
+    return page_shell.page_assets(template_dir(), "page", "icq", minify)
 
 
 def clock(seconds: float) -> str:
@@ -145,11 +130,8 @@ def render_page(
     """The page of `manifest`. `episodes` gives, in order, each episode's manifest entry, its
     audio's URL (``src``: a data: URL or a relative file name), ``file_name``, ``duration`` and
     the build's ``chapters``."""
-    from markupsafe import Markup
+    from imaginecole.player import text_direction, ui_language
 
-    from imaginecole.player import _CSP, PAGE_HEAD, base_language, ui_language
-
-    from .comic_html import _licence
     from .podcast_files import episode_chapters, transcript_cues
     from .worksheet import _environment
 
@@ -157,13 +139,15 @@ def render_page(
     show = manifest.get("show") or {}
     language = meta.get("language") or "fr"
     ui = ui_language(language)
-    from imaginecole.player import text_direction
-
-    direction = text_direction(language)
     strings = page_strings(language)
-    js, css = page_assets(minify)
-    if "</script" in (js + shell_script).lower() or "</style" in css.lower():
-        raise ValueError("page.js, page.css or the shell closes its own element")
+    shell = page_shell.page_shell(
+        manifest,
+        page_assets(minify),
+        shell_script,
+        stem="page",
+        direction=text_direction(language),
+        title=meta.get("title") or "Podcast",
+    )
     shown = []
     for item in episodes:
         episode = item["episode"]
@@ -192,27 +176,15 @@ def render_page(
             }
         )
     cover = show.get("cover") or {}
-    title = meta.get("title") or "Podcast"
-    label, url = _licence(meta.get("licence"))
-    authors = ", ".join(a.get("name", "") for a in meta.get("authors") or [] if a.get("name"))
-    head = Markup(PAGE_HEAD).format(language=language, direction=direction, csp=_CSP, title=title)
     return (
         _environment(template_dir())
         .get_template("page.html")
         .render(
-            head=head,
-            ui_lang=Markup(f' lang="{ui}"') if ui != base_language(language) else "",
-            title=title,
-            description=meta.get("description") or "",
+            **shell,
             show_author=show.get("author") or "",
             cover={"src": cover_src, "alt": cover.get("alt") or ""} if cover_src else None,
-            css=Markup(css),
-            js=Markup(js),
-            shell_script=Markup(shell_script),
             s=strings,
             episodes=shown,
-            authors=authors,
-            licence={"label": label, "url": url},
         )
     )
 

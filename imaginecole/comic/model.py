@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ..bundle.model import DEFAULT_LICENCE, now_iso
+from ..bundle.model import starter_metadata
 from ..bundle.validate import BundleError, Problem
 from ..i18n import N_, Message, gettext_for
 from .validate import COMIC_SCHEMA_VERSION, validate_comic
@@ -119,15 +119,7 @@ def new_comic(language: str = "fr", template: str = "standard", **metadata: Any)
             ],
         )
     _ = gettext_for(language)
-    stamp = now_iso()
-    meta: dict[str, Any] = {
-        "title": _(N_("My comic")),
-        "language": language,
-        "licence": DEFAULT_LICENCE,
-        "created": stamp,
-        "modified": stamp,
-    }
-    meta.update({k: v for k, v in metadata.items() if v is not None})
+    meta = starter_metadata(_(N_("My comic")), language, metadata)
     kindergarten = template == "kindergarten"
     teacher_art = "openmoji:1F469-1F3FE-200D-1F3EB"
     manifest = {

@@ -22,6 +22,7 @@ from ..bundle.richtext import check_text
 from ..bundle.validate import (
     Problem,
     _describe,
+    duplicate_id,
     field_path,
     grain_schema,
     media_file,
@@ -190,22 +191,6 @@ def _schema_problems(manifest: Any) -> list[Problem]:
 # -- what the schema cannot say ---------------------------------------------------------
 
 
-def _duplicate(seen: dict[str, str], value: Any, at: str) -> Problem | None:
-    if not isinstance(value, str):
-        return None
-    if value in seen:
-        return Problem(
-            at,
-            Message(
-                "the id « {id} » is already used by {other}; give each one its own id",
-                id=value,
-                other=seen[value],
-            ),
-        )
-    seen[value] = at.rsplit(".", 1)[0]
-    return None
-
-
 def _art_problem(ref: Any, at: str) -> Problem | None:
     from .art import art_exists
 
@@ -286,23 +271,23 @@ def _structure_problems(manifest: dict[str, Any]) -> list[Problem]:
     cast = manifest.get("cast")
     for c, member in enumerate(cast if isinstance(cast, list) else []):
         if isinstance(member, dict):
-            problems.append(_duplicate(cast_ids, member.get("id"), f"cast[{c}].id"))
+            problems += duplicate_id(cast_ids, member.get("id"), f"cast[{c}].id")
             problems.append(_art_problem(member.get("art"), f"cast[{c}].art"))
     page_ids: dict[str, str] = {}
     panel_ids: dict[str, str] = {}
     pages = manifest.get("pages")
     for i, page in enumerate(pages if isinstance(pages, list) else []):
         if isinstance(page, dict):
-            problems.append(_duplicate(page_ids, page.get("id"), f"pages[{i}].id"))
+            problems += duplicate_id(page_ids, page.get("id"), f"pages[{i}].id")
             problems += _layout_problems(page, i)
     for i, j, panel in _panels(manifest):
         at = f"pages[{i}].panels[{j}]"
-        problems.append(_duplicate(panel_ids, panel.get("id"), f"{at}.id"))
+        problems += duplicate_id(panel_ids, panel.get("id"), f"{at}.id")
         element_ids: dict[str, str] = {}
         speakers = {e.get("id") for _, e in _elements(panel) if e.get("kind") in SPEAKING_KINDS}
         for k, element in _elements(panel):
             where = f"{at}.elements[{k}]"
-            problems.append(_duplicate(element_ids, element.get("id"), f"{where}.id"))
+            problems += duplicate_id(element_ids, element.get("id"), f"{where}.id")
             if element.get("kind") in ("character", "prop"):
                 problems.append(_art_problem(element.get("art"), f"{where}.art"))
             who = element.get("cast")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ..bundle.model import DEFAULT_LICENCE, now_iso
+from ..bundle.model import now_iso, starter_metadata
 from ..bundle.validate import BundleError
 from ..i18n import N_, gettext_for
 from .validate import PODCAST_SCHEMA_VERSION, validate_podcast
@@ -35,15 +35,7 @@ def new_podcast(language: str = "fr", channels: str = "mono", **metadata: Any) -
     (−16 LUFS). Raises BundleError if the result is not valid.
     """
     _ = gettext_for(language)
-    stamp = now_iso()
-    meta: dict[str, Any] = {
-        "title": _(N_("My podcast")),
-        "language": language,
-        "licence": DEFAULT_LICENCE,
-        "created": stamp,
-        "modified": stamp,
-    }
-    meta.update({k: v for k, v in metadata.items() if v is not None})
+    meta = starter_metadata(_(N_("My podcast")), language, metadata)
     episode = new_episode(title=_(N_("Episode 1")))
     manifest = {
         "schema_version": PODCAST_SCHEMA_VERSION,

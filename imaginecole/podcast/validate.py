@@ -18,6 +18,7 @@ from ..bundle.media import MEDIA_DIR, magic_matches
 from ..bundle.validate import (
     Problem,
     _describe,
+    duplicate_id,
     field_path,
     grain_schema,
     media_file,
@@ -75,36 +76,16 @@ def segments(episode: dict[str, Any]):
             yield j, segment
 
 
-def _duplicate_id(item: dict[str, Any], at: str, seen: dict[str, str]) -> list[Problem]:
-    """The problem when `item`'s id is one of `seen` (id -> place), which then holds it."""
-    problems = []
-    iid = item.get("id")
-    if isinstance(iid, str):
-        if iid in seen:
-            problems.append(
-                Problem(
-                    f"{at}.id",
-                    Message(
-                        "the id « {id} » is already used by {other}; give each one its own id",
-                        id=iid,
-                        other=seen[iid],
-                    ),
-                )
-            )
-        seen.setdefault(iid, at)
-    return problems
-
-
 def _structure_problems(manifest: dict[str, Any]) -> list[Problem]:
     problems = []
     seen_episodes: dict[str, str] = {}
     for i, episode in episodes(manifest):
         at = f"episodes[{i}]"
-        problems += _duplicate_id(episode, at, seen_episodes)
+        problems += duplicate_id(seen_episodes, episode.get("id"), f"{at}.id")
         seen: dict[str, str] = {}
         for j, segment in segments(episode):
             where = f"{at}.segments[{j}]"
-            problems += _duplicate_id(segment, where, seen)
+            problems += duplicate_id(seen, segment.get("id"), f"{where}.id")
             kind = segment.get("kind")
             if kind == "speech" and not str(segment.get("text") or "").strip():
                 problems.append(
