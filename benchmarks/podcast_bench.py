@@ -1,7 +1,7 @@
 """Podcast benchmark: a 10-minute episode of 6 segments with a music bed, built to MP3 and Opus.
 
     .venv/bin/python benchmarks/podcast_bench.py              # about a minute on 2 cores
-    .venv/bin/python benchmarks/podcast_bench.py --runs 1 --minutes 5
+    .venv/bin/python benchmarks/podcast_bench.py --runs 1 --minutes 5 --long-minutes 0
 
 Makes, in a temporary folder, a podcast bundle whose one episode holds 6 segments of
 speech-like audio (espeak-ng narrations in French, each looped to a sixth of `--minutes`,
@@ -12,6 +12,9 @@ high-pass, gate, concatenate, duck the bed, two-pass loudnorm, encode MP3 and Op
 the encoded files), then once more unchanged (the cache). Reports the wall time, the CPU
 seconds of the ffmpeg children, the speed against real time (target ≥ 30×), the sizes of the
 MP3 and the Opus (target ≤ 2 MB) and the loudness and true peak measured on both outputs.
+Then (`--long-minutes`, 120 by default, 0 to skip) it builds an episode from ONE long
+recording (a two-hour class session in WebM/Opus) in a child process and reports its wall
+time and peak memory: the builder streams through ffmpeg, it never holds the audio whole.
 Writes benchmarks/results/podcast_bench.md and podcast_bench.json.
 """
 
@@ -20,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -28,11 +30,18 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench_common import pin_two_cores, report_head, scratch_folder, write_results
+from bench_common import (
+    cpu_seconds,
+    pin_two_cores,
+    report_head,
+    run_facts,
+    scratch_folder,
+    tool_version,
+    write_results,
+)
 
 SPEED_TARGET = 30.0  # times faster than real time
 OPUS_TARGET = 2_000_000  # bytes for a 10-minute episode
@@ -134,24 +143,60 @@ def build_once(folder: Path) -> tuple[float, float, Any]:
     from imaginecole.podcast import build_episode
 
     manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-    before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
+    cpu, start = cpu_seconds(), time.perf_counter()
     built = build_episode(manifest, folder, "e1")
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = sum(
-        a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime
-        for a, b in zip(after, before, strict=True)
+    return time.perf_counter() - start, cpu_seconds() - cpu, built
+
+
+def make_long(folder: Path, minutes: float) -> None:
+    """A podcast bundle in `folder` whose one episode is one `minutes`-long recording."""
+    make_podcast(folder, minutes=0.1)  # the manifest and short media, then one long segment
+    media = folder / "media"
+    narration = folder / "narration.wav"
+    run(["espeak-ng", "-v", "fr", "-s", "150", "-w", str(narration), NARRATIONS[0]])
+    run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-stream_loop", "-1", "-i", str(narration)]
+        + ["-t", f"{minutes * 60:.0f}", "-ac", "1", "-ar", "48000", "-c:a", "libopus"]
+        + ["-b:a", "32k", str(media / "long.webm")]
     )
-    return wall, cpu, built
+    narration.unlink()
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    episode = manifest["episodes"][0]
+    episode["segments"] = [dict(episode["segments"][0], id="long", src="media/long.webm")]
+    episode.pop("music_bed", None)
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
 
 
-def tool_version(argv: list[str]) -> str:
-    try:
-        out = subprocess.run(argv, capture_output=True, text=True, timeout=30)
-        return (out.stdout or out.stderr).strip().splitlines()[0]
-    except (OSError, subprocess.SubprocessError, IndexError):
-        return "?"
+def long_child(folder: Path) -> None:
+    """In a child process: build the long episode, print wall time and peak memory (JSON)."""
+    wall, _cpu, built = build_once(folder)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "wall_s": wall,
+                "duration_s": built.duration,
+                "python_kib": own,
+                "largest_ffmpeg_kib": children,
+            }
+        )
+    )
+
+
+def measure_long(work: Path, minutes: float) -> dict[str, Any]:
+    folder = work / "long"
+    make_long(folder, minutes)
+    size = (folder / "media" / "long.webm").stat().st_size
+    out = subprocess.run(
+        [sys.executable, __file__, "--long-child", str(folder)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    pcm_mb = found["duration_s"] * 48000 * 4 / 1e6  # what the audio would take decoded (float)
+    return {**found, "input_bytes": size, "pcm_mb": round(pcm_mb)}
 
 
 def report(results: dict[str, Any]) -> str:
@@ -192,6 +237,21 @@ def report(results: dict[str, Any]) -> str:
         "(the steps run one after the other). Loudness and true peak: "
         "measured on the encoded files by the builder (ffmpeg `ebur128=peak=true`).",
     ]
+    long = results.get("long")
+    if long:
+        lines += [
+            "",
+            "| long recording | input | built in (s) | × real time | peak memory: Python / "
+            "largest ffmpeg (MB) | decoded audio would take (MB) |",
+            "|---|---:|---:|---:|---:|---:|",
+            f"| {long['duration_s'] / 60:.0f} minutes, one WebM/Opus segment | "
+            f"{long['input_bytes'] / 1e6:.1f} MB | {long['wall_s']:.1f} | "
+            f"{long['duration_s'] / long['wall_s']:.1f}× | {long['python_kib'] / 1024:.0f} / "
+            f"{long['largest_ffmpeg_kib'] / 1024:.0f} | {long['pcm_mb']:,} |",
+            "",
+            "Built in a child process of its own, so its peak resident memory (getrusage "
+            "`ru_maxrss`, of the process and of its largest ffmpeg child) is the build's alone.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -200,7 +260,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="builds from scratch (3)")
     parser.add_argument("--minutes", type=float, default=10.0, help="episode length (10)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--long-minutes", type=float, default=120.0, help="long recording to build (120; 0: skip)"
+    )
+    parser.add_argument("--long-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.long_child:
+        long_child(args.long_child)
+        return 0
     cpus = pin_two_cores()  # the ffmpeg children inherit the two cores
 
     with scratch_folder("imaginecole-podcast-bench-", args.keep) as work:
@@ -250,9 +317,7 @@ def main(argv: list[str] | None = None) -> int:
             "opus_loudness_met": loudness_met(built.lufs_opus, built.true_peak_opus),
         }
         results = {
-            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "cores": len(cpus),
-            "python": platform.python_version(),
+            **run_facts(cpus),
             "ffmpeg": tool_version(["ffmpeg", "-version"]),
             "load": load,
             "duration_s": round(duration, 1),
@@ -263,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
             "outputs": outputs,
             "warnings": [str(getattr(w, "msgid", w)) for w in built.warnings],
         }
+        if args.long_minutes > 0:
+            results["long"] = measure_long(work, args.long_minutes)
         write_results("podcast_bench", results, report(results))
     return 0
 

@@ -17,6 +17,22 @@ def deck_strings(language: str) -> dict[str, str]:
         "no_microphone": _(
             "The microphone cannot be used: {error}. Allow it in the browser, then try again."
         ),
+        "insecure": _(
+            "Recording needs a secure address: open the hub at {url} (or on this computer, "
+            "http://localhost). You can still upload a recording."
+        ),
+        "unsupported": _(
+            "This browser cannot record sound. Use a recent Chrome, Firefox or Safari, "
+            "or upload a recording."
+        ),
+        "mic_denied": _(
+            "The browser did not allow the microphone. Allow it (the icon next to the "
+            "address), then try again. You can still upload a recording."
+        ),
+        "mic_missing": _(
+            "No microphone was found. Plug one in, then try again. "
+            "You can still upload a recording."
+        ),
         "title": _("Title (starts a chapter)"),
         "up": _("Move up"),
         "down": _("Move down"),

@@ -49,19 +49,57 @@ function render({ model, el }) {
   const recordStatus = make("p", "icpo-record-status", { role: "status", "aria-live": "polite" });
   recorderBar.append(recordButton, stopButton, recordStatus);
 
+  // Browsers give the microphone only to secure pages (https:// or localhost): say so
+  // rather than offer a record button that cannot work. Uploading a sound still works.
+  const cannotRecord = recordingBlocker();
+  const blockerId = "icpo-blocked-" + Math.random().toString(36).slice(2, 8);
+  const blocker = make("p", "icpo-blocked", { id: blockerId });
+  blocker.textContent = cannotRecord;
+  blocker.hidden = !cannotRecord;
+  recorderBar.prepend(blocker);
+
+  function recordingBlocker() {
+    if (!window.isSecureContext) {
+      const url = "https://" + window.location.host + "/";
+      return format(S.insecure, { url });
+    }
+    const media = navigator.mediaDevices;
+    if (!media || !media.getUserMedia || typeof MediaRecorder === "undefined") {
+      return S.unsupported;
+    }
+    return "";
+  }
+
+  function blockRecordButton(button) {
+    if (!cannotRecord) return button;
+    button.disabled = true;
+    button.setAttribute("aria-describedby", blockerId);
+    return button;
+  }
+  blockRecordButton(recordButton);
+
+  function microphoneError(error) {
+    const name = error && error.name;
+    if (name === "NotAllowedError" || name === "SecurityError") return S.mic_denied;
+    if (name === "NotFoundError" || name === "OverconstrainedError") return S.mic_missing;
+    return format(S.no_microphone, { error: (error && error.message) || error });
+  }
+
   let recorder = null;
   let stream = null;
   let seq = 0;
   let pending = Promise.resolve();
 
   async function startRecording(target) {
-    if (recorder) return;
+    if (recorder || cannotRecord) return;
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     } catch (error) {
-      recordStatus.textContent = format(S.no_microphone, { error: error.message || error });
+      recordStatus.textContent = microphoneError(error);
+      recordStatus.classList.add("icpo-record-error");
       return;
     }
+    recordStatus.classList.remove("icpo-record-error");
     const mime = "audio/webm;codecs=opus";
     const options = MediaRecorder.isTypeSupported(mime) ? { mimeType: mime } : {};
     recorder = new MediaRecorder(stream, options);
@@ -257,7 +295,9 @@ function render({ model, el }) {
       send({ op: "remove", segment: segment.id }),
     );
     tools.append(up, down, play);
-    tools.append(textButton("● " + S.rerecord, "", () => startRecording(segment.id)));
+    tools.append(
+      blockRecordButton(textButton("● " + S.rerecord, "", () => startRecording(segment.id))),
+    );
     tools.append(remove);
     item.append(head);
     if (segment.kind !== "speech" && segment.duration > 0) item.append(trimmer(segment));

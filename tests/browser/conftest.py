@@ -36,13 +36,17 @@ def page(browser):
     context.close()
 
 
-def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
-    """Run axe-core (WCAG 2.1 A/AA rules) in the page; return serious and critical violations."""
+def axe_violations(page, impacts=("serious", "critical"), within: str | None = None) -> list[dict]:
+    """Run axe-core (WCAG 2.1 A/AA rules) in the page; return serious and critical violations.
+
+    `within`: a CSS selector, to check only that part of the page (a widget in JupyterLab).
+    """
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
-        """async () => await axe.run(document, {
+        """async (within) => await axe.run(within ? document.querySelector(within) : document, {
             runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
-        })"""
+        })""",
+        within,
     )
     found = [v for v in result["violations"] if v["impact"] in impacts]
     for violation in found:
