@@ -59,6 +59,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from imaginecole.catalogue.model import PUBLISHED, SUBMITTED, principal_for_role  # noqa: E402
 from imaginecole.catalogue.service import Catalogue  # noqa: E402
 from imaginecole.curricula import levels, subjects  # noqa: E402
+from imaginecole.subprocesses import stop  # noqa: E402
 from imaginecole.workshop.countries import COUNTRIES  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -243,12 +244,7 @@ class Server:
             time.sleep(0.2)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(30)
+        stop(self.process, timeout=30)
         self.log.close()
 
 

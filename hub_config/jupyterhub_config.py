@@ -9,12 +9,7 @@ from imaginecole.workshop import load_workshop
 c = get_config()  # noqa: F821 (provided by JupyterHub)
 
 workshop = load_workshop(os.environ["IMAGINECOLE_WORKSHOP_FILE"])
-settings = HubSettings(
-    data_dir=Path(os.environ["IMAGINECOLE_DATA"]),
-    ip=os.environ.get("IMAGINECOLE_IP", "127.0.0.1"),
-    port=int(os.environ.get("IMAGINECOLE_PORT", "8000")),
-    isolated=os.environ.get("IMAGINECOLE_ISOLATED") == "1",
-)
+settings = HubSettings.from_environ(os.environ)
 apply_workshop(c, workshop, settings)
 
 # Escape hatch: local additions, loaded last.

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "imaginecole.exports.commands",
     "imaginecole.catalogue.commands",
     "imaginecole.podcast.commands",
+    "imaginecole.app.commands",
 )
 
 

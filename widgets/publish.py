@@ -64,10 +64,17 @@ def metadata_problems(manifest: dict[str, Any]) -> list[Problem]:
 
 
 def bundle_archive(bundle_dir: Path, out: Path) -> Path:
-    """manifest.json and media/ as a zip: what the catalogue keeps of a grain."""
+    """manifest.json and media/ as a zip: what the catalogue keeps of a grain (and, for a
+    notebook app, its notebook)."""
     from ..exports.archive import write_zip
 
     entries = [(MANIFEST, (bundle_dir / MANIFEST).read_bytes())]
+    manifest = load_manifest(bundle_dir, validate=False)
+    if manifest.get("type") == "notebook-app":
+        name = str((manifest.get("app") or {}).get("notebook") or "")
+        notebook = bundle_dir / name
+        if name and "/" not in name and notebook.is_file() and not notebook.is_symlink():
+            entries.append((name, notebook.read_bytes()))
     media = bundle_dir / "media"
     if media.is_dir() and not media.is_symlink():
         for path in sorted(media.iterdir()):

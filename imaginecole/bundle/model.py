@@ -54,6 +54,21 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def starter_metadata(title: str, language: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The metadata of a new comic or podcast: `title`, `language`, the default licence and
+    the creation time, then the `given` values that are not None."""
+    stamp = now_iso()
+    meta: dict[str, Any] = {
+        "title": title,
+        "language": language,
+        "licence": DEFAULT_LICENCE,
+        "created": stamp,
+        "modified": stamp,
+    }
+    meta.update({k: v for k, v in given.items() if v is not None})
+    return meta
+
+
 # -- upgrades -------------------------------------------------------------------------------
 
 
@@ -78,6 +93,8 @@ def _check_comic_version(data: dict[str, Any], where: Path | str) -> dict[str, A
 
     if data.get("type") == "podcast":
         return _check_podcast_version(data, where)
+    if data.get("type") == "notebook-app":
+        return _check_app_version(data, where)
     version = data.get("schema_version")
     if (
         isinstance(version, int)
@@ -128,11 +145,34 @@ def _check_podcast_version(data: dict[str, Any], where: Path | str) -> dict[str,
     return copy.deepcopy(data)
 
 
+def _check_app_version(data: dict[str, Any], where: Path | str) -> dict[str, Any]:
+    from ..app.validate import APP_SCHEMA_VERSION
+
+    version = data.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > APP_SCHEMA_VERSION:
+        raise BundleError(
+            where,
+            [
+                Problem(
+                    "schema_version",
+                    Message(
+                        "this app was made by a newer Imaginecole Studio (schema {version}, "
+                        "this one reads up to {current}); update Imaginecole Studio",
+                        version=version,
+                        current=APP_SCHEMA_VERSION,
+                    ),
+                )
+            ],
+            kind="notebook-app",
+        )
+    return copy.deepcopy(data)
+
+
 def upgrade_manifest(data: dict[str, Any], where: Path | str = MANIFEST) -> dict[str, Any]:
     """`data` brought to the current schema version, one step at a time (a copy)."""
     if not isinstance(data, dict):
         raise BundleError(where, [Problem("", Message("the manifest must be a JSON object {{…}}"))])
-    if data.get("type") in ("comic", "podcast"):
+    if data.get("type") in ("comic", "podcast", "notebook-app"):
         return _check_comic_version(data, where)
     version = data.get("schema_version", 0)
     if not isinstance(version, int) or isinstance(version, bool) or version < 0:
@@ -252,6 +292,10 @@ def sanitize_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
         from ..podcast.validate import sanitize_podcast  # podcast texts are plain text
 
         return sanitize_podcast(manifest)
+    if isinstance(manifest, dict) and manifest.get("type") == "notebook-app":
+        from ..app.validate import sanitize_app  # app texts are plain text
+
+        return sanitize_app(manifest)
     data = copy.deepcopy(manifest)
     for question in data.get("questions") or []:
         if not isinstance(question, dict):

@@ -62,6 +62,7 @@ class BundleError(ImaginecoleError):
         self.message_id = {
             "comic": "The comic {where} is not valid ({count} problem(s)):",
             "podcast": "The podcast {where} is not valid ({count} problem(s)):",
+            "notebook-app": "The app {where} is not valid ({count} problem(s)):",
         }.get(kind, "The grain {where} is not valid ({count} problem(s)):")
         self.values = {"where": where, "count": len(problems)}
         Exception.__init__(self, self.render("fr") + "\n\n[en]\n" + self.render("en"))
@@ -76,6 +77,26 @@ def field_path(parts: list[Any] | tuple[Any, ...]) -> str:
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+def duplicate_id(seen: dict[str, str], value: Any, at: str) -> list[Problem]:
+    """The problem when the id `value` (at `at`, ``….id``) is one of `seen` (id -> the place
+    that holds it first), which then holds it; for comics and podcasts."""
+    if not isinstance(value, str):
+        return []
+    if value in seen:
+        return [
+            Problem(
+                at,
+                Message(
+                    "the id « {id} » is already used by {other}; give each one its own id",
+                    id=value,
+                    other=seen[value],
+                ),
+            )
+        ]
+    seen[value] = at.rsplit(".", 1)[0]
+    return []
 
 
 def _short(value: Any, limit: int = 40) -> str:
@@ -598,6 +619,10 @@ def validate_manifest(manifest: Any, bundle_dir: Path | str | None = None) -> li
         from ..podcast.validate import validate_podcast  # a podcast bundle has its own schema
 
         return validate_podcast(manifest, bundle_dir)
+    if isinstance(manifest, dict) and manifest.get("type") == "notebook-app":
+        from ..app.validate import validate_app  # a notebook app has its own schema
+
+        return validate_app(manifest, bundle_dir)
     folder = Path(bundle_dir) if bundle_dir is not None else None
     checks = (
         _text_problems,

@@ -133,6 +133,10 @@ class ApiHandler(CatalogueHandler):
             data["links"] = r.links
         if privileged and not self.principal.anonymous:
             data["owner"] = r.owner
+        if r.type == "notebook-app":
+            from .gallery import app_json  # the gallery builds on the pages, which use this
+
+            data["app"] = app_json(self, r)
         if full:
             data["latest"] = self.version_json(
                 r.uid, r.latest, full=privileged and not self.principal.anonymous
@@ -385,7 +389,9 @@ class PublishHandler(ApiHandler):
                 raise name_the_upload(exc, zip_path, upload_name) from None
 
         if self.settings.get("publish_in_thread", True):
-            resource = await asyncio.get_running_loop().run_in_executor(None, publish)
+            resource = await asyncio.get_running_loop().run_in_executor(
+                None, in_worker_thread, publish
+            )
         else:
             resource = publish()
         self.set_header("Location", self.link_url(f"api/resources/{resource.uid}"))
@@ -399,6 +405,24 @@ class UploadedBundleError(BundleError):
         super().__init__(name, problems)
         self.message_id = N_("The uploaded grain ({where}) is not valid ({count} problem(s)):")
         Exception.__init__(self, self.render("fr") + "\n\n[en]\n" + self.render("en"))
+
+
+def in_worker_thread(work):
+    """`work()` in a worker thread, then the event loop a library made for the thread closed.
+
+    Exporters that run notebooks (nbclient's blocking calls, through jupyter_core) give the
+    thread an event loop and leave it open; unclosed, it would leak its sockets."""
+    try:
+        return work()
+    finally:
+        policy = asyncio.get_event_loop_policy()
+        try:
+            loop = policy.get_event_loop()
+        except RuntimeError:  # none was made
+            loop = None
+        if loop is not None and not loop.is_running():
+            loop.close()
+            policy.set_event_loop(None)
 
 
 def upload_label(filename: str | None) -> str:

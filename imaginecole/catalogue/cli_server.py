@@ -37,6 +37,14 @@ def add_catalogue_commands(sub: argparse._SubParsersAction) -> None:
         "--max-upload-mb", type=int, help=_("Largest bundle accepted, in MB (default 200).")
     )
     serve.add_argument(
+        "--apps-url",
+        help=_(
+            "Where published notebook apps run live, {uid} standing for the resource's id "
+            "(for instance /services/apps/voila/render/{uid}.ipynb); default: none, "
+            "apps are offered offline only."
+        ),
+    )
+    serve.add_argument(
         "--hub",
         action="store_true",
         help=_("Run as a JupyterHub service: hub login, address from the hub's variables."),
@@ -126,6 +134,7 @@ def serve_command(args: argparse.Namespace) -> int:
             hub_auth=args.hub,
             data_dir=args.data,
             max_upload_mb=args.max_upload_mb,
+            apps_url=args.apps_url,
         )
         server = HTTPServer(
             app, xheaders=True, max_body_size=app.settings["max_upload_bytes"] + MULTIPART_SLACK

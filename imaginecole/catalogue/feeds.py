@@ -104,6 +104,7 @@ class SitemapHandler(CatalogueHandler):
 
         add("")
         add("recherche")
+        add("applications")
         for code in labels.COUNTRIES:
             add(f"pays/{code.lower()}/")
         for uid, datestamp in published_pages(self.catalogue, SITEMAP_LIMIT - len(urlset)):

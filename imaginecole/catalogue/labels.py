@@ -81,6 +81,9 @@ FORMAT_LABELS = {
     "kolibri": N_("Kolibri"),
     "pdf": N_("Printable worksheet (PDF)"),
     "lom": N_("LOM metadata (ScoLOMFR)"),
+    "app-html": N_("Offline version (web page)"),
+    "app-lite": N_("Offline version with Python in the browser"),
+    "thumbnail": N_("Thumbnail (PNG image)"),
 }
 LICENCES = {
     "CC-BY-SA-4.0": ("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/"),
@@ -209,6 +212,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "site_name": {"type": "string", "minLength": 1, "maxLength": 120},
         "public_url": {"type": "string", "pattern": "^https?://"},
         "max_upload_mb": {"type": "integer", "minimum": 1, "maximum": 4096},
+        # where published notebook apps run live; {uid} is the resource's id
+        "apps_url": {"type": "string", "pattern": "^(https?://|/)[^\\s]*\\{uid\\}"},
         "platforms": {
             "type": "object",
             "propertyNames": {"enum": sorted(COUNTRIES)},
@@ -237,6 +242,7 @@ class SiteConfig:
     site_name: str = ""
     public_url: str = ""
     max_upload_mb: int | None = None
+    apps_url: str = ""  # "" -> no live version of the apps, only their offline files
     platforms: list[Platform] = field(default_factory=list)
 
 
@@ -269,6 +275,7 @@ def load_site_config(data_dir: Path | None) -> SiteConfig:
     config.site_name = data.get("site_name", "")
     config.public_url = data.get("public_url", "").rstrip("/")
     config.max_upload_mb = data.get("max_upload_mb")
+    config.apps_url = data.get("apps_url", "")
     configured = data.get("platforms") or {}
     for platform in config.platforms:
         entry = configured.get(platform.country) or {}

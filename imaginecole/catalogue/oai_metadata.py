@@ -41,7 +41,12 @@ DCMI_TYPES = {
     "podcast": "Sound",
     "module": "Collection",
     "parcours": "Collection",
+    "notebook-app": "InteractiveResource",
 }
+# ScoLOMFR learning resource type (voc-010 concept, also a LOMv1.0 term) by resource type,
+# when the author kept the metadata form's default « exercice »
+LOM_RESOURCE_TYPES = {"notebook-app": "simulation"}
+DEFAULT_RESOURCE_TYPE = "exercice"
 
 
 def clean(text: object) -> str:
@@ -106,7 +111,14 @@ def lom_element(
     harvested, its source's identifier as a ``general/identifier`` of catalog ``oai``."""
     from imaginecole.exports.lom import lom_element as scolomfr
 
-    lom = scolomfr(manifest(info))
+    described = manifest(info)
+    lom = scolomfr(described)
+    chosen = described["metadata"].get("resource_type") or DEFAULT_RESOURCE_TYPE
+    if info.type in LOM_RESOURCE_TYPES and chosen == DEFAULT_RESOURCE_TYPE:
+        from imaginecole.exports.lom import SCOLOMFR_CONCEPT
+
+        value = lom.find(f"{LOM}educational/{LOM}learningResourceType/{LOM}value")
+        value.text = SCOLOMFR_CONCEPT + LOM_RESOURCE_TYPES[info.type]
     if info.origin_identifier:
         first = lom.find(f"{LOM}general/{LOM}identifier")
         source = etree.Element(f"{LOM}identifier")

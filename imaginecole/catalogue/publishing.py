@@ -30,6 +30,11 @@ SLOW_FORMATS = frozenset({"pdf"})  # made only when asked for: it prints through
 BUNDLE_FORMAT = "bundle"
 _FORMAT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _UID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_NOTEBOOK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}\.ipynb$")
+THUMBNAIL_FORMAT = "thumbnail"  # a notebook app's screenshot, shown by the gallery
+MAX_THUMBNAIL_BYTES = 1024 * 1024
+MAX_THUMBNAIL_SIDE = 4096
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MEDIA_TYPES = {
     ".h5p": "application/zip",
     ".zip": "application/zip",
@@ -190,9 +195,29 @@ def clean_metadata(metadata: dict[str, Any], *, default_language: str = "fr") ->
 # -- preparing a bundle ---------------------------------------------------------------------
 
 
+def _root_files(folder: Path) -> list[str]:
+    """Files a bundle keeps beside manifest.json: a notebook app's notebook (app.notebook)."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return []  # load_manifest says what is wrong
+    if not isinstance(manifest, dict) or manifest.get("type") != "notebook-app":
+        return []
+    app = manifest.get("app")
+    name = app.get("notebook") if isinstance(app, dict) else None
+    if not isinstance(name, str) or not _NOTEBOOK_NAME.match(name):
+        return []  # the bundle validator names the field
+    return [name]
+
+
 def _bundle_files(folder: Path) -> list[tuple[str, Path]]:
-    """(name in the zip, path) of manifest.json and the regular files of media/, sorted."""
+    """(name in the zip, path) of manifest.json, a notebook app's notebook and the regular
+    files of media/, sorted."""
     entries = [("manifest.json", folder / "manifest.json")]
+    for name in _root_files(folder):
+        path = folder / name
+        if path.is_file() and not path.is_symlink():
+            entries.append((name, path))
     media = folder / "media"
     if media.is_dir() and not media.is_symlink():
         for path in sorted(media.iterdir()):
@@ -252,6 +277,55 @@ def unpack(source: Path, work: Path) -> Path:
     )
 
 
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of PNG bytes, read from the IHDR chunk; None if they are not a PNG."""
+    if len(data) < 24 or not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR":
+        return None
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return (width, height) if width and height else None
+
+
+def app_thumbnail(folder: Path, manifest: dict[str, Any]) -> Path | None:
+    """A notebook app's screenshot (``app.thumbnail``), checked: a PNG, not too large."""
+    app = manifest.get("app") if manifest.get("type") == "notebook-app" else None
+    name = app.get("thumbnail") if isinstance(app, dict) else None
+    if not isinstance(name, str) or not name:
+        return None
+    path = folder / name
+    if not path.is_file() or path.is_symlink() or folder.resolve() not in path.resolve().parents:
+        raise ImaginecoleError(
+            "The app's thumbnail « {name} » is missing from the bundle: take the screenshot "
+            "again (imaginecole app new …) or remove « app.thumbnail » from manifest.json.",
+            name=name,
+        )
+    size = path.stat().st_size
+    if size > MAX_THUMBNAIL_BYTES:
+        raise ImaginecoleError(
+            "The app's thumbnail « {name} » is {size} KB; the catalogue takes at most {max} KB. "
+            "Take a smaller screenshot (1280 x 800 pixels is enough).",
+            name=name,
+            size=math.ceil(size / 1024),
+            max=MAX_THUMBNAIL_BYTES // 1024,
+        )
+    dimensions = png_size(path.read_bytes()[:32])
+    if dimensions is None:
+        raise ImaginecoleError(
+            "The app's thumbnail « {name} » is not a PNG image: take the screenshot again "
+            "(imaginecole app new …).",
+            name=name,
+        )
+    if max(dimensions) > MAX_THUMBNAIL_SIDE:
+        raise ImaginecoleError(
+            "The app's thumbnail « {name} » is {width} x {height} pixels; the catalogue takes "
+            "at most {max} pixels a side. Take a smaller screenshot.",
+            name=name,
+            width=dimensions[0],
+            height=dimensions[1],
+            max=MAX_THUMBNAIL_SIDE,
+        )
+    return path
+
+
 def choose_formats(requested: list[str] | None) -> list[str]:
     from imaginecole.exports import available
 
@@ -306,6 +380,10 @@ def prepare(
     )
     check_size(zipped)
     files.append(PreparedFile(BUNDLE_FORMAT, zipped, zipped.name, "application/zip"))
+    thumbnail = app_thumbnail(named, manifest)
+    if thumbnail is not None:
+        kept = shutil.copyfile(thumbnail, out / "thumbnail.png")
+        files.append(PreparedFile(THUMBNAIL_FORMAT, kept, kept.name, "image/png"))
     bundle = Bundle.load(named)
     for fmt in chosen:
         exporter = get_exporter(fmt)()

@@ -38,6 +38,7 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
+    text,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -60,6 +61,9 @@ COUNTS = SearchFacetCount.__table__
 CHANGES = SearchChange.__table__
 STATE = CatalogueState.__table__
 _GENERATION = select(STATE.c.generation).where(STATE.c.id == 1)
+_EXPLAIN_MATCH = text(
+    "EXPLAIN (FORMAT JSON) SELECT id FROM search_words WHERE vector @@ to_tsquery('french', :q)"
+)
 Facets = dict[str, list[tuple[str, int]]]
 
 
@@ -178,19 +182,24 @@ class FacetMemory:
         self._lock = threading.Lock()
         self._interned: dict[Any, Any] = {}
 
-    def rows(self, conn: Connection, ids: Any) -> list[tuple[Any, ...]]:
-        """The facet values (in FACETS order) of the public resources among `ids`."""
+    def rows(
+        self, conn: Connection, ids: Any, generation: int | None = None
+    ) -> list[tuple[Any, ...]]:
+        """The facet values (in FACETS order) of the public resources among `ids`;
+        `generation`: the catalogue's, when the caller has just read it."""
         with self._lock:
-            self._refresh(conn)
+            self._refresh(conn, generation)
             get = self._rows.get
             return [row for row in map(get, ids) if row is not None]
 
-    def passing(self, conn: Connection, ids: Any, query: Query) -> list[int]:
+    def passing(
+        self, conn: Connection, ids: Any, query: Query, generation: int | None = None
+    ) -> list[int]:
         """Those of `ids` that are public and pass the query's filters, in order."""
         position = {f: i for i, f in enumerate(FACETS)}
         filters = [(position[f], frozenset(values)) for f, values in query.filters]
         with self._lock:
-            self._refresh(conn)
+            self._refresh(conn, generation)
             get = self._rows.get
             return [
                 rid
@@ -199,10 +208,12 @@ class FacetMemory:
                 and all(row[i] in allowed for i, allowed in filters)
             ]
 
-    def rows_except(self, conn: Connection, ids: Any) -> list[tuple[Any, ...]]:
+    def rows_except(
+        self, conn: Connection, ids: Any, generation: int | None = None
+    ) -> list[tuple[Any, ...]]:
         """The facet values of the public resources not among `ids`."""
         with self._lock:
-            self._refresh(conn)
+            self._refresh(conn, generation)
             leave = set(ids)
             return [row for rid, row in self._rows.items() if rid not in leave]
 
@@ -210,8 +221,9 @@ class FacetMemory:
         with self._lock:
             self._refresh(conn)
 
-    def _refresh(self, conn: Connection) -> None:
-        now = conn.execute(_GENERATION).scalar_one()
+    def _refresh(self, conn: Connection, now: int | None = None) -> None:
+        if now is None:
+            now = conn.execute(_GENERATION).scalar_one()
         known = self._generation
         if known is not None and abs(now - known) < CHANGES_KEPT // 2:
             if now <= known:  # current, or this search began before another one's refresh
@@ -253,6 +265,7 @@ class Searcher:
         self.cache = cache
         self._matched_ids: list[int] | None = None  # PostgreSQL: of the query being run
         self._ready_counts: tuple[int, Facets] | None = None  # this connection's read
+        self.generation: int | None = None  # of the catalogue, read by the caller
 
     # -- the matching set ------------------------------------------------------------------
 
@@ -275,7 +288,7 @@ class Searcher:
         count = select(func.count()).select_from(self._match_ids(query).subquery())
         if self.dialect == "sqlite":
             return self.conn.execute(count).scalar_one(), None
-        if self._expected(self._match_ids(query)) * 2 > self._catalogue_counts()[0]:
+        if self._expected(query) * 2 > self._catalogue_counts()[0]:
             self.conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             try:
                 return self.conn.execute(count).scalar_one(), None
@@ -294,6 +307,7 @@ class Searcher:
 
     def run(self, query: Query, generation: int | None = None) -> tuple[int, list[int], Facets]:
         """(total, resource ids of the page in order, facet counts)."""
+        self.generation = generation
         cache = self.cache if generation is not None else None
         counted_key = (generation, "counts", query.terms, query.filters)
         counted = cache.get(counted_key) if cache else None
@@ -325,20 +339,19 @@ class Searcher:
             total, facets = self._filtered(query)
             if ids is None:
                 ids = self._ids(self._match_ids(query, complement=True))
-                less_rows = self.memory.rows(self.conn, ids)
+                less_rows = self.memory.rows(self.conn, ids, self.generation)
             else:
-                less_rows = self.memory.rows_except(self.conn, ids)
+                less_rows = self.memory.rows_except(self.conn, ids, self.generation)
             less_total, less = count_facets(less_rows, query)
             return total - less_total, _subtract(facets, less), matched, everything
         if ids is None:
             ids = self._ids(self._match_ids(query))
-        total, facets = count_facets(self.memory.rows(self.conn, ids), query)
+        total, facets = count_facets(self.memory.rows(self.conn, ids, self.generation), query)
         return total, facets, matched, everything
 
-    def _expected(self, stmt: Select[Any]) -> float:
-        """PostgreSQL's estimate of the rows `stmt` returns (from its statistics)."""
-        compiled = stmt.compile(self.conn, compile_kwargs={"literal_binds": True})
-        plan = self.conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}").scalar_one()
+    def _expected(self, query: Query) -> float:
+        """PostgreSQL's estimate of the resources the words match (from its statistics)."""
+        plan = self.conn.execute(_EXPLAIN_MATCH, {"q": tsquery(query.terms)}).scalar_one()
         return float(plan[0]["Plan"]["Plan Rows"])
 
     def _ids(self, stmt: Select[Any]) -> list[int]:
@@ -429,7 +442,7 @@ class Searcher:
             if ids is None:
                 ids = self._ids(self._match_ids(query))
             if query.filters:
-                ids = self.memory.passing(self.conn, ids, query)
+                ids = self.memory.passing(self.conn, ids, query, self.generation)
             if not ranked:
                 return heapq.nlargest(offset + query.per_page, ids)[offset:]
             tsq = _tsquery(query)

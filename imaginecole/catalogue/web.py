@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from tornado import web
 
-from ..i18n import LANGUAGES, _
+from ..i18n import LANGUAGES, ImaginecoleError, _
 from ..player import text_direction
 from . import labels
 from .auth import LOGIN_COOKIE, CatalogueHandler, WebError
@@ -121,6 +121,7 @@ class HomeHandler(PageHandler):
     def get(self) -> None:
         result = self.catalogue.search(per_page=0)  # counts only
         counts = dict(result.facets.get("country", []))
+        apps = dict(result.facets.get("type", [])).get("notebook-app", 0)
         platforms = []
         for platform in self.settings["site_config"].platforms:
             name = labels.country_name(platform.country, self.language)
@@ -140,6 +141,7 @@ class HomeHandler(PageHandler):
             recent=self.catalogue.recent(limit=8),
             platforms=platforms,
             total=result.total,
+            apps=apps,
         )
 
 
@@ -160,14 +162,7 @@ class SearchHandler(PageHandler):
                 raise WebError(404, "There is nothing at this address.")
             if country != code.lower() or not self.request.path.endswith("/"):
                 return self.redirect(self.url(f"pays/{code.lower()}/"), permanent=True)
-        q = self.get_query_argument("q", "").strip()[:200]
-        sort = self.get_query_argument("tri", "relevance" if q else "recent")
-        if sort not in ("relevance", "recent", "title"):
-            sort = "relevance"
-        try:
-            page = max(1, min(int(self.get_query_argument("page", "1")), 10_000))
-        except ValueError:
-            page = 1
+        q, sort, page = search_arguments(self)
         filters = selected_filters(self)
         if country is not None:
             filters["country"] = [country.upper()]
@@ -176,36 +171,9 @@ class SearchHandler(PageHandler):
         )
         pages = max(1, math.ceil(result.total / PER_PAGE))
         facet_country = country.upper() if country else (filters.get("country") or [None])[0]
-        facets = []
-        for facet in FACETS:
-            if country is not None and facet == "country":
-                continue
-            chosen = set(filters.get(facet, []))
-            counted = list(result.facets.get(facet, []))
-            seen = {value for value, _count in counted}
-            counted += [(value, 0) for value in sorted(chosen - seen)]
-            values = [
-                {
-                    "value": value,
-                    "count": count,
-                    "label": labels.facet_value_label(facet, value, self.language, facet_country),
-                    "checked": value in chosen,
-                }
-                for value, count in counted
-            ]
-            if values:
-                label = labels.FACET_LABELS[facet]
-                facets.append({"name": facet, "label": label, "values": values})
-
-        def page_url(n: int) -> str:
-            args = [
-                (k, v.decode("utf-8", "replace"))
-                for k, vs in self.request.query_arguments.items()
-                if k != "page"
-                for v in vs
-            ]
-            return self.request.path + "?" + urlencode([*args, ("page", str(n))])
-
+        skip = ("country",) if country is not None else ()
+        facets = facet_groups(result, filters, self.language, facet_country, skip=skip)
+        page_url = page_url_for(self)
         self.page(
             "search.html",
             q=q,
@@ -218,6 +186,65 @@ class SearchHandler(PageHandler):
             country=country.upper() if country else None,
             filtered=bool(q or selected_filters(self)),
         )
+
+
+def facet_groups(
+    result: Any,
+    filters: dict[str, list[str]],
+    language: str,
+    country: str | None,
+    *,
+    skip: tuple[str, ...] = (),
+) -> list[dict[str, Any]]:
+    """The search form's facets: each value with its count and label, chosen ones checked."""
+    facets = []
+    for facet in FACETS:
+        if facet in skip:
+            continue
+        chosen = set(filters.get(facet, []))
+        counted = list(result.facets.get(facet, []))
+        seen = {value for value, _count in counted}
+        counted += [(value, 0) for value in sorted(chosen - seen)]
+        values = [
+            {
+                "value": value,
+                "count": count,
+                "label": labels.facet_value_label(facet, value, language, country),
+                "checked": value in chosen,
+            }
+            for value, count in counted
+        ]
+        if values:
+            facets.append({"name": facet, "label": labels.FACET_LABELS[facet], "values": values})
+    return facets
+
+
+def page_url_for(handler: web.RequestHandler):
+    """page number -> the address of that page of the same search."""
+
+    def page_url(n: int) -> str:
+        args = [
+            (k, v.decode("utf-8", "replace"))
+            for k, vs in handler.request.query_arguments.items()
+            if k != "page"
+            for v in vs
+        ]
+        return handler.request.path + "?" + urlencode([*args, ("page", str(n))])
+
+    return page_url
+
+
+def search_arguments(handler: web.RequestHandler) -> tuple[str, str, int]:
+    """(words, sort, page number) of a search page's query, made safe."""
+    q = handler.get_query_argument("q", "").strip()[:200]
+    sort = handler.get_query_argument("tri", "relevance" if q else "recent")
+    if sort not in ("relevance", "recent", "title"):
+        sort = "relevance"
+    try:
+        page = max(1, min(int(handler.get_query_argument("page", "1")), 10_000))
+    except ValueError:
+        page = 1
+    return q, sort, page
 
 
 def attribution(resource, version_url: str, language: str) -> str:
@@ -269,8 +296,12 @@ class ResourceHandler(PageHandler):
                 }
             )
         mine = resource.owner == self.principal.name and not self.principal.anonymous
+        from .gallery import app_details  # gallery builds on this module
+
+        app = app_details(self, resource, version)
         self.page(
             "resource.html",
+            app=app,
             r=resource,
             version=version,
             history=list(reversed(history)),
@@ -399,7 +430,7 @@ class NotFoundHandler(PageHandler):
 
 
 def routes(base_url: str) -> list[tuple]:
-    from . import api, feeds
+    from . import api, feeds, gallery
 
     def at(path: str) -> str:
         return base_url + path
@@ -418,7 +449,7 @@ def routes(base_url: str) -> list[tuple]:
         (at("connexion"), LoginHandler),
         (at("deconnexion"), LogoutHandler),
     ]
-    return pages + feeds.routes(at) + api.routes(at)
+    return pages + gallery.routes(at) + feeds.routes(at) + api.routes(at)
 
 
 def make_app(
@@ -428,13 +459,16 @@ def make_app(
     hub_auth: Any = False,
     data_dir: Path | None = None,
     max_upload_mb: int | None = None,
+    apps_url: str | None = None,
     **settings: Any,
 ) -> web.Application:
     """The catalogue's tornado Application.
 
     `hub_auth`: False (standalone tokens), True (a `HubOAuth` configured from the JupyterHub
     service environment) or a ready `HubOAuth` instance. `data_dir` (default
-    ``catalogue.data_dir``) holds config.yaml and the cookie secret.
+    ``catalogue.data_dir``) holds config.yaml and the cookie secret. `apps_url` (default:
+    config.yaml's, else none) is where published notebook apps run live, ``{uid}`` standing
+    for the resource's id.
     """
     base_url = "/" + base_url.strip("/") + "/" if base_url.strip("/") else "/"
     data_dir = data_dir or getattr(catalogue, "data_dir", None)
@@ -476,6 +510,7 @@ def make_app(
         "jinja_env": env,
         "render_page": render_page,
         "max_upload_bytes": max_mb * 1024 * 1024,
+        "apps_url": check_apps_url(apps_url if apps_url is not None else site.apps_url),
         "cookie_secret": cookie_secret(data_dir),
         "xsrf_cookies": True,
         "xsrf_cookie_kwargs": {"path": base_url, "samesite": "Lax", "httponly": True},
@@ -484,6 +519,24 @@ def make_app(
     }
     app_settings.update(settings)
     return web.Application(handlers, **app_settings)
+
+
+def check_apps_url(template: str) -> str:
+    """The apps_url setting: "" or an address (http(s):// or /…) holding {uid}."""
+    template = (template or "").strip()
+    if template and (
+        "{uid}" not in template
+        or not template.startswith(("http://", "https://", "/"))
+        or template.startswith("//")
+        or any(c.isspace() for c in template)
+    ):
+        raise ImaginecoleError(
+            "The address of the live apps « {value} » is not valid: give an address that "
+            "starts with http://, https:// or / and holds {{uid}}, for instance "
+            "/services/apps/voila/render/{{uid}}.ipynb.",
+            value=template[:200],
+        )
+    return template
 
 
 def hub_public_origin() -> str:

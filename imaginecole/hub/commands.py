@@ -23,6 +23,31 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     up.add_argument(
         "--prespawn", action="store_true", help=_("start every participant's server at once")
     )
+    up.add_argument(
+        "--https",
+        choices=("auto", "on", "off"),
+        help=_(
+            "HTTPS, needed to record with the microphone on the network; auto (default): "
+            "on unless the hub listens on 127.0.0.1 only"
+        ),
+    )
+    up.add_argument(
+        "--https-name",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=_("another host name or address for the workshop certificate (repeatable)"),
+    )
+    up.add_argument(
+        "--https-cert", type=Path, help=_("your own certificate (PEM) instead of the workshop's")
+    )
+    up.add_argument("--https-key", type=Path, help=_("the private key (PEM) of --https-cert"))
+    up.add_argument(
+        "--redirect-port",
+        type=int,
+        default=0,
+        help=_("with HTTPS, a port where plain http:// is sent on to https:// (e.g. 80)"),
+    )
     up.set_defaults(func=run_up)
 
     hub = sub.add_parser("hub", help=_("Workshop file tools."))
@@ -55,6 +80,11 @@ def run_up(args: argparse.Namespace) -> int:
         port=args.port,
         isolated=args.isolated,
         prespawn=args.prespawn,
+        https=args.https,
+        https_names=args.https_name,
+        https_cert=args.https_cert,
+        https_key=args.https_key,
+        redirect_port=args.redirect_port,
     )
 
 

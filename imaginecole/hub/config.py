@@ -11,12 +11,14 @@ import os
 import secrets
 import socket
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from traitlets.config import Config
 
 from ..workshop import Workshop
+from .tls import TLSFiles
 
 CATALOGUE_SCOPES = {
     "custom:catalogue:read": {"description": "Read the shared catalogue, drafts included."},
@@ -73,14 +75,57 @@ class HubSettings:
     isolated: bool = False
     root: Path | None = None
     catalogue_port: int = field(default=0, repr=False)
+    # HTTPS: the proxy serves this certificate; None is plain HTTP
+    tls: TLSFiles | None = None
+    # with HTTPS, a port where plain HTTP is redirected to https:// (0: none)
+    redirect_port: int = 0
 
     def __post_init__(self) -> None:
         if not self.catalogue_port:
             self.catalogue_port = free_loopback_port(self.port + 3)
 
+    @classmethod
+    def from_environ(cls, env: Mapping[str, str]) -> HubSettings:
+        """The settings `imaginecole up` passes to jupyterhub_config.py in the environment."""
+        tls = None
+        if env.get("IMAGINECOLE_TLS_CERT"):
+            ca = env.get("IMAGINECOLE_TLS_CA")
+            tls = TLSFiles(
+                cert=Path(env["IMAGINECOLE_TLS_CERT"]),
+                key=Path(env["IMAGINECOLE_TLS_KEY"]),
+                ca=Path(ca) if ca else None,
+            )
+        return cls(
+            data_dir=Path(env["IMAGINECOLE_DATA"]),
+            ip=env.get("IMAGINECOLE_IP", "127.0.0.1"),
+            port=int(env.get("IMAGINECOLE_PORT", "8000")),
+            isolated=env.get("IMAGINECOLE_ISOLATED") == "1",
+            tls=tls,
+            redirect_port=int(env.get("IMAGINECOLE_REDIRECT_PORT") or 0),
+        )
+
+    def environ(self) -> dict[str, str]:
+        """The inverse of `from_environ`: what `imaginecole up` sets for the hub."""
+        env = {
+            "IMAGINECOLE_DATA": str(self.data_dir),
+            "IMAGINECOLE_IP": self.ip,
+            "IMAGINECOLE_PORT": str(self.port),
+            "IMAGINECOLE_ISOLATED": "1" if self.isolated else "0",
+            "IMAGINECOLE_REDIRECT_PORT": str(self.redirect_port),
+        }
+        if self.tls:
+            env["IMAGINECOLE_TLS_CERT"] = str(self.tls.cert)
+            env["IMAGINECOLE_TLS_KEY"] = str(self.tls.key)
+            env["IMAGINECOLE_TLS_CA"] = str(self.tls.ca or "")
+        return env
+
     @property
     def tree(self) -> Path:
         return self.root or repo_root()
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls else "http"
 
     @property
     def proxy_api_port(self) -> int:
@@ -273,6 +318,12 @@ def apply_workshop(c: Config, workshop: Workshop, settings: HubSettings) -> None
     c.ConfigurableHTTPProxy.command = [
         str(tree / "node_modules" / ".bin" / "configurable-http-proxy")
     ]
+    if settings.tls:
+        # the proxy terminates TLS; hub, services and servers stay plain HTTP on 127.0.0.1
+        c.JupyterHub.ssl_cert = str(settings.tls.cert)
+        c.JupyterHub.ssl_key = str(settings.tls.key)
+        if settings.redirect_port:
+            c.ConfigurableHTTPProxy.command += ["--redirect-port", str(settings.redirect_port)]
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
     c.ConfigurableHTTPProxy.auth_token = settings.secret("proxy_auth_token")
     c.ConfigurableHTTPProxy.pid_file = str(data / "proxy.pid")
@@ -282,6 +333,11 @@ def apply_workshop(c: Config, workshop: Workshop, settings: HubSettings) -> None
 
     c.JupyterHub.template_paths = [str(tree / "templates" / "hub")]
     c.JupyterHub.template_vars = template_vars(workshop)
+    if settings.tls and settings.tls.ca:
+        from .ca_page import CA_PAGE, ca_handlers
+
+        c.JupyterHub.extra_handlers = ca_handlers(settings.tls.ca)
+        c.JupyterHub.template_vars["ca_page_url"] = CA_PAGE
 
     # who may log in, and how
     everyone = {p.username for p in workshop.everyone}
@@ -328,6 +384,11 @@ def apply_workshop(c: Config, workshop: Workshop, settings: HubSettings) -> None
     catalogue_on = workshop.catalogue.get("enabled", True)
     if catalogue_on:
         services.append(catalogue_service(workshop, settings))
+    if catalogue_on and workshop.apps.get("enabled", True):
+        from .apps import app_url, apps_service  # published notebook apps, preheated Voilà
+
+        services[-1]["command"] += ["--apps-url", app_url("{uid}")]  # the gallery's « Lancer »
+        services.append(apps_service(workshop, settings))
     c.JupyterHub.services = services
 
     # spawner

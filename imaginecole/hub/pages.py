@@ -155,6 +155,58 @@ HUB_STRINGS: dict[str, str] = {
     ),
     "application": N_("Application"),
     "first_authorized": N_("First authorized"),
+    # imaginecole_ca.html (the workshop certificate) and the links to it
+    "ca_link": N_("Secure connection: install the workshop certificate"),
+    "ca_title": N_("The workshop certificate"),
+    "ca_intro": N_(
+        "This hub uses a secure address (https://) so that your browser lets you record "
+        "with the microphone. Its certificate is made by the workshop, not by a public "
+        "authority: install the workshop certificate once on each device, and the browser "
+        "will trust the hub."
+    ),
+    "ca_fingerprint_heading": N_("Check the fingerprint"),
+    "ca_fingerprint_help": N_(
+        "Before installing, compare this SHA-256 fingerprint with the one your trainer "
+        "reads aloud or shows. If they differ, do not install the certificate."
+    ),
+    "ca_fingerprint_label": N_("SHA-256 fingerprint"),
+    "ca_download_heading": N_("Download the certificate"),
+    "ca_download_der": N_("Certificate for Android and Windows (.crt)"),
+    "ca_download_pem": N_("Certificate for iPhone, iPad, Mac, ChromeOS and Firefox (.pem)"),
+    "ca_install_heading": N_("Install it"),
+    "ca_android": N_("Android"),
+    "ca_android_steps": N_(
+        "Download the .crt file. Open Settings, Security, Encryption and credentials, "
+        "Install a certificate, CA certificate; confirm, then choose the downloaded file."
+    ),
+    "ca_iphone": N_("iPhone and iPad"),
+    "ca_iphone_steps": N_(
+        "Open this page in Safari and download the .pem file; allow the download of the "
+        "profile. Open Settings, Profile downloaded, Install. Then open Settings, General, "
+        "About, Certificate trust settings, and turn on full trust for the workshop certificate."
+    ),
+    "ca_windows": N_("Windows"),
+    "ca_windows_steps": N_(
+        "Download the .crt file and open it. Choose Install certificate, Current user, "
+        "Place all certificates in the following store, Trusted root certification "
+        "authorities, then Finish. Restart the browser (Chrome or Edge)."
+    ),
+    "ca_chrome": N_("ChromeOS and Chrome on Linux"),
+    "ca_chrome_steps": N_(
+        "Download the .pem file. Open chrome://settings/certificates, Authorities, Import; "
+        "choose the file and tick « Trust this certificate for identifying websites »."
+    ),
+    "ca_firefox": N_("Firefox"),
+    "ca_firefox_steps": N_(
+        "Firefox has its own list: open about:preferences#privacy, View certificates, "
+        "Authorities, Import; choose the .pem file and tick « Trust this CA to identify "
+        "websites »."
+    ),
+    "ca_after": N_(
+        "Then open the hub again at its https:// address. The certificate only vouches for "
+        "this workshop's local addresses; you can remove it after the workshop."
+    ),
+    "ca_back": N_("Back to the login page"),
 }
 
 # English messages written by JupyterHub, firstuseauthenticator and Tornado,
@@ -210,7 +262,9 @@ def template_vars(workshop: Workshop) -> dict[str, Any]:
     name), ``workshop_country_code``, ``lang``, ``dir``, ``auth_mode``
     (``first-use`` or ``workshop-code``), ``min_password_length``, ``t``
     (key -> translated string, see :data:`HUB_STRINGS`) and ``hub_messages``
-    (English hub message -> translated message).
+    (English hub message -> translated message). With the workshop's own HTTPS,
+    :func:`~imaginecole.hub.config.apply_workshop` adds ``ca_page_url`` (the
+    certificate page the login and home pages link to).
     """
     language = _language(workshop.language)
     gettext = gettext_for(language)

@@ -8,10 +8,10 @@ process it started.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +24,7 @@ from ..workshop import Workshop, load_workshop
 from .api import HubAPI, spawn_many
 from .config import SUPERVISOR_SERVICE, HubSettings, catalogue_prefix, repo_root
 from .spawner import ensure_account
+from .tls import TLSFiles, ensure_workshop_tls, fingerprint, machine_addresses, user_tls
 
 STATE_FILE = "running-servers.json"
 
@@ -81,31 +82,102 @@ def _wait_ready(api: HubAPI, proc: subprocess.Popen, deadline: float) -> None:
     raise ImaginecoleError("JupyterHub did not answer within {s} seconds.", s=120)
 
 
-def _wait_catalogue(url: str, proc: subprocess.Popen, deadline: float) -> bool:
+def _probe(url: str, tls: TLSFiles | None) -> bool:
+    """GET `url` on this machine through the proxy; True when it answers 200."""
+    import warnings
+
+    import requests
+    import urllib3
+
+    verify: bool | str = True
+    if tls and tls.ca:
+        verify = str(tls.ca)  # the workshop certificate covers 127.0.0.1
+    elif tls:
+        # the trainer's certificate may not name 127.0.0.1: this loopback probe sends no
+        # secret and only asks whether the proxy answers
+        verify = False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+            return requests.get(url, timeout=2, verify=verify).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def _wait_proxy(url: str, tls: TLSFiles | None, proc: subprocess.Popen, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise ImaginecoleError(
+                "JupyterHub stopped while starting (exit code {code}); read its log above.",
+                code=proc.returncode,
+            )
+        if _probe(url, tls):
+            return
+        time.sleep(0.2)
+    raise ImaginecoleError(
+        "The proxy did not answer on {url} within {s} seconds; read the hub's log above.",
+        url=url,
+        s=120,
+    )
+
+
+def _wait_catalogue(
+    url: str, proc: subprocess.Popen, deadline: float, tls: TLSFiles | None = None
+) -> bool:
     """Wait until the catalogue service answers through the proxy; False at the deadline.
 
     The hub starts its services in the background: a trainer told « ready » must find the
     catalogue too, not a « service unavailable » page.
     """
-    import requests
-
     while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if requests.get(url + "api/", timeout=2).status_code == 200:
-                return True
-        except requests.RequestException:
-            pass
+        if _probe(url + "api/", tls):
+            return True
         time.sleep(0.2)
     return False
 
 
 def _lan_addresses() -> list[str]:
-    found = []
-    for addrs in psutil.net_if_addrs().values():
-        for addr in addrs:
-            if addr.family == socket.AF_INET and not addr.address.startswith("127."):
-                found.append(addr.address)
-    return found
+    return machine_addresses()
+
+
+def is_loopback(ip: str) -> bool:
+    """127.0.0.1, ::1 or localhost; 0.0.0.0 (every interface) is not."""
+    if ip == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(ip).is_loopback
+    except ValueError:
+        return False
+
+
+def https_enabled(mode: str, ip: str) -> bool:
+    """`--https auto` is HTTPS as soon as the hub listens beyond this machine."""
+    if mode in ("on", "off"):
+        return mode == "on"
+    return not is_loopback(ip)
+
+
+def workshop_tls(
+    workshop: Workshop,
+    data_dir: Path,
+    *,
+    names: list[str] | tuple[str, ...] = (),
+    cert: Path | None = None,
+    key: Path | None = None,
+) -> TLSFiles:
+    """The trainer's certificate (CLI, then workshop.yaml) or the workshop's own one."""
+    base = workshop.path.parent
+    if cert is None and key is None and workshop.https.get("cert"):
+        cert, key = base / workshop.https["cert"], base / workshop.https["key"]
+    if cert is not None or key is not None:
+        if cert is None or key is None:
+            raise ImaginecoleError(
+                "--https-cert and --https-key go together: give both files, or neither to let "
+                "the workshop make its own certificate."
+            )
+        return user_tls(cert, key)
+    extra = [*workshop.https.get("names", []), *names]
+    return ensure_workshop_tls(data_dir / "tls", extra, label=workshop.name)
 
 
 def _leftover_proxy(data_dir: Path) -> list[psutil.Process]:
@@ -135,7 +207,8 @@ def _leftover_services(data_dir: Path) -> list[psutil.Process]:
         culler = cwd == str(data_dir) and "jupyterhub_idle_culler" in line
         served = "serve" in cmdline and "--hub" in cmdline and catalogue in cmdline
         server = "jupyterhub-singleuser" in line and cwd.startswith(homes)
-        if culler or served or server:
+        apps = "imaginecole.apps.service" in line and str(data_dir / "apps") in line
+        if culler or served or server or apps:
             found.append(proc)
             try:
                 found += proc.children(recursive=True)  # a server's kernels
@@ -189,6 +262,11 @@ def up(
     isolated: bool = False,
     prespawn: bool = False,
     ready_file: Path | None = None,
+    https: str | None = None,
+    https_names: list[str] | tuple[str, ...] = (),
+    https_cert: Path | None = None,
+    https_key: Path | None = None,
+    redirect_port: int = 0,
 ) -> int:
     """Run the workshop until interrupted; return the exit code."""
     workshop_file = Path(workshop_file or default_workshop()).resolve()
@@ -199,18 +277,32 @@ def up(
     data_dir = Path(data_dir or default_data_dir(workshop)).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(data_dir, 0o755)
-    settings = HubSettings(data_dir=data_dir, ip=ip, port=port, isolated=isolated)
+    tls = None
+    if https_enabled(https or workshop.https.get("mode", "auto"), ip):
+        names = [*https_names] + ([] if ip in ("0.0.0.0", "") else [ip])
+        tls = workshop_tls(workshop, data_dir, names=names, cert=https_cert, key=https_key)
+    elif redirect_port:
+        raise ImaginecoleError(
+            "--redirect-port sends plain HTTP to HTTPS, but HTTPS is off; "
+            "add --https on or leave --redirect-port out."
+        )
+    settings = HubSettings(
+        data_dir=data_dir,
+        ip=ip,
+        port=port,
+        isolated=isolated,
+        tls=tls,
+        redirect_port=redirect_port,
+    )
     _check_prerequisites(settings, "imaginecole")
-    api = HubAPI(f"http://127.0.0.1:{port}/hub/api", settings.secret("supervisor_api_token"))
+    # the hub's own API port: plain HTTP on 127.0.0.1 whatever the proxy serves
+    api = HubAPI(
+        f"http://127.0.0.1:{settings.hub_port}/hub/api", settings.secret("supervisor_api_token")
+    )
+    local = f"{settings.scheme}://127.0.0.1:{port}"
 
     env = dict(os.environ)
-    env.update(
-        IMAGINECOLE_WORKSHOP_FILE=str(workshop_file),
-        IMAGINECOLE_DATA=str(data_dir),
-        IMAGINECOLE_IP=ip,
-        IMAGINECOLE_PORT=str(port),
-        IMAGINECOLE_ISOLATED="1" if isolated else "0",
-    )
+    env.update(IMAGINECOLE_WORKSHOP_FILE=str(workshop_file), **settings.environ())
     config = settings.tree / "hub_config" / "jupyterhub_config.py"
     cmd = [sys.executable, "-m", "jupyterhub", "-f", str(config)]
     proc = subprocess.Popen(cmd, cwd=data_dir, env=env, start_new_session=True)
@@ -225,11 +317,13 @@ def up(
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        _wait_ready(api, proc, time.monotonic() + 120)
+        deadline = time.monotonic() + 120
+        _wait_ready(api, proc, deadline)
+        _wait_proxy(f"{local}/hub/api/", tls, proc, deadline)
         hosts = _lan_addresses() if ip in ("0.0.0.0", "") else [ip]
         catalogue = workshop.catalogue.get("enabled", True)
         if catalogue and not _wait_catalogue(
-            f"http://127.0.0.1:{port}{catalogue_prefix()}", proc, time.monotonic() + 120
+            f"{local}{catalogue_prefix()}", proc, time.monotonic() + 120, tls
         ):
             print(
                 _(
@@ -237,13 +331,23 @@ def up(
                     "publishing will wait until it does. Read the hub's log above."
                 )
             )
+        scheme = settings.scheme
         print(_("Workshop « {name} » is open at:").format(name=workshop.name))
         for host in hosts:
-            print(f"    http://{host}:{port}/")
+            print(f"    {scheme}://{host}:{port}/")
         if catalogue:
             print(_("Shared catalogue:"))
             for host in hosts:
-                print(f"    http://{host}:{port}{catalogue_prefix()}")
+                print(f"    {scheme}://{host}:{port}{catalogue_prefix()}")
+        if tls and tls.ca:
+            _print_ca(hosts, port, tls.ca)
+        elif not tls and not is_loopback(ip):
+            print(
+                _(
+                    "Warning: plain HTTP on the network. Browsers will not let teachers "
+                    "record with the microphone; start with --https on."
+                )
+            )
         print(_("Press Ctrl-C to stop every process of the workshop."))
         if state.exists():
             names = [n for n in json.loads(state.read_text()) if n in workshop_names(workshop)]
@@ -263,6 +367,16 @@ def up(
         return 0
     finally:
         _stop(proc, api, state)
+
+
+def _print_ca(hosts: list[str], port: int, ca: Path) -> None:
+    from .ca_page import CA_PAGE
+
+    print(_("Each device trusts the workshop certificate once, from this page:"))
+    for host in hosts:
+        print(f"    https://{host}:{port}{CA_PAGE}")
+    print(_("Its SHA-256 fingerprint, to read aloud:"))
+    print(f"    {fingerprint(ca)}")
 
 
 def workshop_names(workshop: Workshop) -> set[str]:
@@ -293,7 +407,8 @@ def supervisor_api(data_dir: Path, port: int) -> HubAPI:
             "No workshop data in {path}: start the workshop with « imaginecole up » first.",
             path=data_dir,
         )
-    return HubAPI(f"http://127.0.0.1:{port}/hub/api", token_file.read_text().strip())
+    # the hub's own port (`port` + 2): plain HTTP on 127.0.0.1, with or without HTTPS
+    return HubAPI(f"http://127.0.0.1:{port + 2}/hub/api", token_file.read_text().strip())
 
 
 __all__ = ["SUPERVISOR_SERVICE", "up", "run_prespawn", "supervisor_api", "default_data_dir"]

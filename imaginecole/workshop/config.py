@@ -60,6 +60,8 @@ class Workshop:
     kubernetes: dict[str, Any]
     roster_changes: list[str] = field(default_factory=list)
     catalogue: dict[str, Any] = field(default_factory=lambda: {"enabled": True})
+    apps: dict[str, Any] = field(default_factory=lambda: {"enabled": True})
+    https: dict[str, Any] = field(default_factory=lambda: {"mode": "auto", "names": []})
 
     @property
     def everyone(self) -> list[Participant]:
@@ -272,4 +274,6 @@ def load_workshop(path: Path | str) -> Workshop:
         kubernetes={**_defaults(schema, "kubernetes"), **data.get("kubernetes", {})},
         roster_changes=report.changes,
         catalogue={**_defaults(schema, "catalogue"), **data.get("catalogue", {})},
+        apps={**_defaults(schema, "apps"), **data.get("apps", {})},
+        https={**_defaults(schema, "https"), **data.get("https", {})},
     )

@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from imaginecole.hub.pages import voila_resources
+from imaginecole.subprocesses import stop
 
 REPO = Path(__file__).resolve().parents[2]
 VOILA = Path(sys.executable).with_name("voila")
@@ -53,11 +54,15 @@ def serve_voila(
     *,
     log: Path | None = None,
     ready: Callable[[str], bool] = any_answer,
+    host: str = "127.0.0.1",
+    tls: tuple[Path, Path] | None = None,
 ) -> Iterator[str]:
     """Voilà serving `home / notebook` until the block ends; yields its URL.
 
     Voilà's output goes to `log` (home/voila.log by default); it is shown if Voilà stops.
     `ready(url)` says when Voilà is up; a request that fails is asked again.
+    The URL names `host` (a browser maps it to 127.0.0.1). With `tls` (certificate, key),
+    the hub's own proxy (configurable-http-proxy) serves Voilà over https, as on the hub.
     """
     log = log or home / "voila.log"
     # what the hub writes for every server: the template's French strings
@@ -101,14 +106,42 @@ def serve_voila(
                 if time.monotonic() > deadline:
                     pytest.fail(f"Voilà did not answer on {url} within {START_DEADLINE} s")
                 time.sleep(0.25)
-            yield url
+            if tls:
+                with _tls_proxy(port, tls, home / "proxy.log") as public:
+                    yield f"https://{host}:{public}/"
+            else:
+                yield url.replace("127.0.0.1", host, 1)
+        finally:
+            stop(process)
+
+
+@contextmanager
+def _tls_proxy(target: int, tls: tuple[Path, Path], log: Path) -> Iterator[int]:
+    """configurable-http-proxy on 127.0.0.1 terminating TLS in front of `target`."""
+    port = free_port()
+    proxy = REPO / "node_modules" / ".bin" / "configurable-http-proxy"
+    cmd = [str(proxy), "--ip=127.0.0.1", f"--port={port}", f"--api-port={free_port()}"]
+    cmd += [f"--ssl-cert={tls[0]}", f"--ssl-key={tls[1]}"]
+    cmd += [f"--default-target=http://127.0.0.1:{target}"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(cmd, stdout=output, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + START_DEADLINE
+        try:
+            while True:
+                if process.poll() is not None:
+                    pytest.fail(f"the proxy stopped: {log.read_text(errors='replace')}")
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the proxy did not answer on {port} within {START_DEADLINE} s")
+                time.sleep(0.1)
+            yield port
         finally:
             process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
+            process.wait(timeout=15)
 
 
 def wait_for_saved(

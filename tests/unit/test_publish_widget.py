@@ -5,11 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from html import unescape
 from pathlib import Path
@@ -18,6 +13,8 @@ import pytest
 import requests
 from imaginecole.widgets.launcher import Launcher
 from imaginecole.widgets.publish import PublishWidget, PublishWorkbench
+
+from .catalogue.webserver import catalogue_cli, catalogue_process, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 GRAINS = REPO / "tests" / "fixtures" / "grains"
@@ -38,24 +35,6 @@ COMPLETE = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def catalogue_cli(*args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "imaginecole", "catalogue", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
-
 @pytest.fixture(scope="module")
 def catalogue(tmp_path_factory):
     """`imaginecole catalogue serve` (standalone, 1 MB uploads) with a teacher and a reviewer."""
@@ -64,34 +43,8 @@ def catalogue(tmp_path_factory):
         name: catalogue_cli("token", "--data", str(data), "--role", role, "--name", name)
         for name, role in (("awa", "teacher"), ("ibrahim", "teacher"), ("mariam", "reviewer"))
     }
-    port = free_port()
-    log = (data.parent / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "imaginecole", "catalogue", "serve", "--data", str(data)]
-        + ["--port", str(port), "--max-upload-mb", "1"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    try:
-        while True:
-            assert proc.poll() is None, (data.parent / "serve.log").read_text()
-            assert time.monotonic() < deadline, "the catalogue did not answer within 90 s"
-            try:
-                if requests.get(url + "api/", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+    with catalogue_process(data, "--max-upload-mb", "1") as url:
         yield {"url": url, "tokens": tokens}
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(autouse=True)

@@ -474,7 +474,7 @@ def test_words_in_most_resources_are_counted_the_same_way(catalogue, shelf, monk
         return found
 
     expected = answers()
-    monkeypatch.setattr(search_query.Searcher, "_expected", lambda self, stmt: 1e9)
+    monkeypatch.setattr(search_query.Searcher, "_expected", lambda self, query: 1e9)
     assert answers() == expected
     assert [total for total, _items, _facets in expected] == [2, 1, 2, 2, 1]
 

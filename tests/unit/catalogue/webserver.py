@@ -10,8 +10,14 @@ import asyncio
 import json
 import re
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -37,6 +43,56 @@ def make_bundle(folder: Path, *, uid: str | None = None, kind: str = "single_cho
     manifest["metadata"].update(metadata)
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
     return folder
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def catalogue_cli(*args: str) -> str:
+    """`imaginecole catalogue ARGS…` in a subprocess: its output (it must succeed)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "imaginecole", "catalogue", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@contextmanager
+def catalogue_process(data: Path, *options: str) -> Iterator[str]:
+    """`imaginecole catalogue serve --data DATA OPTIONS…` on a free port, as a national
+    server runs it; yields its address once its API answers, stops it after."""
+    port = free_port()
+    log_path = data.parent / "serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "imaginecole", "catalogue", "serve", "--data", str(data)]
+            + ["--port", str(port), *options],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 90
+        try:
+            while True:
+                assert proc.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, "the catalogue did not answer within 90 s"
+                try:
+                    if requests.get(url + "api/", timeout=2).status_code == 200:
+                        break
+                except requests.ConnectionError:
+                    time.sleep(0.1)
+            yield url
+        finally:
+            from imaginecole.subprocesses import stop
+
+            stop(proc, timeout=30)
 
 
 def zip_bundle(folder: Path, out: Path) -> Path:

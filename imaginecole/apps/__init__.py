@@ -1,0 +1,1 @@
+"""The hub-wide Voilà service that serves the catalogue's published notebook apps."""

@@ -1,0 +1,86 @@
+"""The apps service on its own (`--anonymous`, no hub): idle kernels are culled."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from imaginecole.catalogue.service import Catalogue
+
+from ..unit.apps.test_sync import app_bundle
+from ..unit.catalogue.webserver import Served
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = re.compile(r'<script id="jupyter-config-data"[^>]*>(.*?)</script>', re.S)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def service(tmp_path):
+    """A catalogue with the sample app published, and a cold apps service culling at 3 s."""
+    catalogue = Catalogue.open(tmp_path / "data")
+    _token, editor = catalogue.create_token("editor", name="editrice")
+    uid = catalogue.publish(
+        editor, app_bundle(tmp_path / "app", "Les fractions"), formats=[], state="published"
+    ).uid
+    served = Served(catalogue).start()
+    port = free_port()
+    log = tmp_path / "apps.log"
+    env = {**os.environ, "JUPYTER_PATH": str(REPO / "templates")}
+    env.pop("JUPYTERHUB_API_TOKEN", None)
+    cmd = [sys.executable, "-m", "imaginecole.apps.service", "--anonymous"]
+    cmd += ["--apps-dir", str(tmp_path / "apps"), "--catalogue-url", served.url]
+    cmd += ["--port", str(port), "--pool-size", "0", "--idle-kernel", "3"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while True:
+        assert proc.poll() is None, log.read_text()
+        try:
+            requests.get(url, timeout=2, allow_redirects=False)
+            break
+        except requests.RequestException:
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+    yield url, uid, log
+    proc.terminate()
+    proc.wait(timeout=60)
+    served.stop()
+    catalogue.close()
+
+
+def test_an_idle_kernel_is_culled(service):
+    url, uid, log = service
+    page = requests.get(f"{url}voila/render/{uid}.ipynb", timeout=120)
+    assert page.status_code == 200
+    # the notebook ran: its widgets are in the page, and no error message
+    assert "application/vnd.jupyter.widget-view+json" in page.text
+    assert 'data-reason="error"' not in page.text and 'data-reason="timeout"' not in page.text
+    kernel = json.loads(CONFIG.search(page.text).group(1))["kernelId"]
+    assert requests.get(f"{url}api/kernels/{kernel}", timeout=30).status_code == 200
+    deadline = time.monotonic() + 90  # culled after 3 s idle, checked every 10 s
+    while requests.get(f"{url}api/kernels/{kernel}", timeout=30).status_code != 404:
+        assert time.monotonic() < deadline, f"kernel never culled:\n{log.read_text()[-3000:]}"
+        time.sleep(1)
+    assert "Culling kernel" in log.read_text()
+    # the folder's own page sends people to the catalogue, it lists nothing itself
+    root = requests.get(url, timeout=30, allow_redirects=False)
+    assert root.status_code in (301, 302) and root.headers["Location"] == "/services/catalogue/"
