@@ -18,6 +18,7 @@ import anywidget
 from traitlets import Bool, Dict, Int, List, Unicode
 
 from ..i18n import gettext_for
+from . import widget_module
 
 HERE = Path(__file__).parent
 SKIN_TONES = ("light", "medium-light", "medium", "medium-dark", "dark")
@@ -27,7 +28,7 @@ DEFAULT_SKIN = "dark"
 class ComicCanvas(anywidget.AnyWidget):
     """The page SVG made editable; sends what the teacher does as operations."""
 
-    _esm = HERE / "comic_editor.js"
+    _esm = widget_module("comic_editor.js")
     _css = HERE / "comic_editor.css"
     svg = Unicode("", help="The page as rendered by render_page(for_editor=True).").tag(sync=True)
     elements = List(

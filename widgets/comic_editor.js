@@ -15,22 +15,7 @@ const DRAG_THRESHOLD = 3; // page px before a press becomes a drag
 const TEXT_KINDS = ["bubble", "caption", "sfx"];
 const FLIP_KINDS = ["character", "prop", "image"];
 
-function make(tag, className, attrs) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, value);
-  return node;
-}
-
-function format(template, values) {
-  return String(template || "").replace(/\{(\w+)\}/g, (all, key) =>
-    key in values ? String(values[key]) : all,
-  );
-}
-
-function clamp(value, low, high) {
-  return Math.min(Math.max(value, low), high);
-}
+// make, format and clamp: dom_helpers.js, put in front of this module by Python
 
 function render({ model, el }) {
   const S = model.get("strings") || {};

@@ -11,22 +11,7 @@ const STEP = 0.1;
 const BIG_STEP = 1;
 const TIMESLICE = 1000;
 
-function make(tag, className, attrs) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, value);
-  return node;
-}
-
-function format(template, values) {
-  return String(template || "").replace(/\{(\w+)\}/g, (all, key) =>
-    key in values ? String(values[key]) : all,
-  );
-}
-
-function clamp(value, low, high) {
-  return Math.min(Math.max(value, low), high);
-}
+// make, format and clamp: dom_helpers.js, put in front of this module by Python
 
 function textButton(label, className, onClick) {
   const node = make("button", "icpo-button " + (className || ""), { type: "button" });

@@ -31,6 +31,7 @@ from traitlets import Dict, Float, Int, List, Unicode
 from ..bundle import MediaError, Problem, add_media, safe_media_name
 from ..bundle.media import magic_matches, media_kind
 from ..i18n import N_, Message
+from . import widget_module
 from .autosave import AutosavingEditor
 from .form_fields import (
     button,
@@ -63,7 +64,7 @@ UPLOAD_TYPES = ("wav", "mp3", "ogg", "m4a", "webm")
 class PodcastDeck(anywidget.AnyWidget):
     """The segments with their waveforms and trim handles, and the recorder."""
 
-    _esm = HERE / "podcast_studio.js"
+    _esm = widget_module("podcast_studio.js")
     _css = HERE / "podcast_studio.css"
     segments = List(
         help="The episode's segments: id, kind, label, title, duration, trim_start, trim_end, "

@@ -62,16 +62,23 @@ def test_search_resource_preview_download(browser, site):
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 @pytest.mark.parametrize("path", ["", "recherche?q=forme&country=SN", "resource"])
 def test_pages_pass_axe_and_fit_a_phone(browser, site, path, lang):
+    check_on_a_phone(browser, site, f"r/{site.published}" if path == "resource" else path, lang)
+
+
+def check_on_a_phone(browser, site, target: str, lang: str, shows: str | None = None) -> None:
+    """`target` at 360 px in `lang`: the right direction, no sideways scroll, no serious axe
+    finding, nothing fetched outside the catalogue; `shows`: a selector that must be visible."""
     # axe-core is injected inline: the pages' own CSP would block it
     context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
     outside = local_only(context, site)
     page = context.new_page()
-    target = f"r/{site.published}" if path == "resource" else path
     sep = "&" if "?" in target else "?"
     page.goto(f"{site.url}{target}{sep}lang={lang}")
     assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+    if shows:
+        expect(page.locator(shows).first).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, f"{path} ({lang}) scrolls sideways: {width}px"
+    assert width <= 360, f"{target} ({lang}) scrolls sideways: {width}px"
     assert axe_violations(page) == []
     context.close()
     assert outside == []

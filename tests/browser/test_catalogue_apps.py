@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from ..unit.catalogue.test_web_apps import APPS_URL, AppSite
-from .conftest import axe_violations, block_outside
+from .conftest import block_outside
+from .test_catalogue import check_on_a_phone, local_only
 
 pytestmark = pytest.mark.browser
 
@@ -19,11 +20,6 @@ def site(tmp_path_factory):
     running = AppSite(tmp_path_factory.mktemp("browser-apps"), apps_url=APPS_URL)
     yield running
     running.close()
-
-
-def local_only(context, site) -> list[str]:
-    """Abort and record every request that leaves the catalogue (no CDN, no web font)."""
-    return block_outside(context, (site.url, "data:", "blob:", "about:"))
 
 
 def test_gallery_resource_page_and_offline_version(browser, site, tmp_path):
@@ -75,17 +71,5 @@ def test_gallery_resource_page_and_offline_version(browser, site, tmp_path):
 @pytest.mark.parametrize("lang", ["fr", "en", "ar"])
 @pytest.mark.parametrize("path", ["applications", "applications?country=SN&q=fraction", "app"])
 def test_app_pages_pass_axe_and_fit_a_phone(browser, site, path, lang):
-    # axe-core is injected inline: the pages' own CSP would block it
-    context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
-    outside = local_only(context, site)
-    page = context.new_page()
     target = f"r/{site.app}" if path == "app" else path
-    sep = "&" if "?" in target else "?"
-    page.goto(f"{site.url}{target}{sep}lang={lang}")
-    assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
-    expect(page.locator("img.app-thumbnail").first).to_be_visible()
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, f"{path} ({lang}) scrolls sideways: {width}px"
-    assert axe_violations(page) == []
-    context.close()
-    assert outside == []
+    check_on_a_phone(browser, site, target, lang, shows="img.app-thumbnail")
