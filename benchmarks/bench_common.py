@@ -1,8 +1,8 @@
 """What the export benchmarks share: two pinned cores, a scratch folder, the CPU time and the
 tools' versions measured, the report's head and the results written.
 
-Imported by ``export_bench.py``, ``comic_bench.py`` and ``podcast_bench.py``, run as scripts
-from this folder.
+Imported by the benchmarks (``export_bench.py``, ``sequence_bench.py``, ``podcast_bench.py``…),
+run as scripts from this folder.
 """
 
 from __future__ import annotations

@@ -10,6 +10,14 @@ One description of the grain, three XML bindings of it:
   LOM strict, so it refuses ScoLOMFR terms).
 - ``imsmd_element(manifest)``: IMS Meta-data 1.2.1, the LOM binding of SCORM 1.2 manifests.
 
+A module or a parcours (imaginecole.sequence) gets the same record with what makes it a whole:
+aggregation level 3 (module) or 4 (parcours), a linear (module) or hierarchical (parcours)
+structure, its duration as typicalLearningTime (a parcours: the sum of its modules' durations,
+when `lom_element` is given the modules' manifests), its objectives as educational
+descriptions, and one ``haspart`` relation per part (a parcours: per module), each naming the
+part's identifier exactly as the part's own record does (catalog ``imaginecole``, entry its
+id); ``part_of`` adds ``ispartof`` relations (a module inside parcours).
+
 Teacher text only ever becomes element text or attribute values, which lxml escapes.
 """
 
@@ -52,12 +60,21 @@ RESOURCE_TYPES: dict[str, tuple[str, str, str]] = {
 # None: the element is not part of ScoLOMFR and is left out of that profile.
 TERMS: dict[str, tuple[str, str | None, str]] = {
     "atomic": ("atomic", "atomic", "Atomic"),
+    "linear": ("linear", "linear", "Linear"),
+    "hierarchical": ("hierarchical", "hierarchical", "Hierarchical"),
     "aggregation_1": ("1", "scolomfr-voc-008-num-01", "1"),
+    "aggregation_3": ("3", "scolomfr-voc-008-num-03", "3"),
+    "aggregation_4": ("4", "scolomfr-voc-008-num-04", "4"),
+    # ScoLOMFR voc-009 takes the Dublin Core terms for these two
+    "haspart": ("haspart", "http://purl.org/dc/terms/hasPart", "HasPart"),
+    "ispartof": ("ispartof", "http://purl.org/dc/terms/isPartOf", "IsPartOf"),
     "author": ("author", "author", "Author"),
     "creator": ("creator", "creator", "Creator"),
     "active": ("active", None, "Active"),
     "learner": ("learner", "learner", "Learner"),
+    "teacher": ("teacher", "teacher", "Teacher"),
     "school": ("school", "school", "School"),
+    "training": ("training", "training", "Training"),
     "no_cost": ("no", "no", "no"),
     "copyright_yes": ("yes", "yes_2", "yes"),
     "copyright_no": ("no", "no_2", "no"),
@@ -105,6 +122,7 @@ CYCLE_NAMES: dict[str, tuple[str, str]] = {
     "primaire": ("Primaire", "Primary"),
     "college": ("Collège (premier cycle du secondaire)", "Lower secondary"),
     "lycee": ("Lycée (second cycle du secondaire)", "Upper secondary"),
+    "formation": ("Formation des enseignants", "Teacher training"),
 }
 # IMS MD 1.2 has finer contexts than LOM's "school"
 IMSMD_CONTEXTS = {
@@ -112,6 +130,7 @@ IMSMD_CONTEXTS = {
     "primaire": "Primary Education",
     "college": "Secondary Education",
     "lycee": "Secondary Education",
+    "formation": "Continuous Formation",
 }
 
 # (language, text) pairs of one LangString
@@ -148,6 +167,11 @@ class Description:
     cycle: str | None
     licence: str
     taxonomies: list[Taxonomy] = field(default_factory=list)
+    structure: str = "atomic"  # a TERMS key
+    aggregation: str = "aggregation_1"  # a TERMS key
+    objectives: list[str] = field(default_factory=list)
+    # (kind, id, title): kind a TERMS key ("haspart", "ispartof")
+    relations: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def vcard(name: str, email: str | None = None) -> str:
@@ -237,11 +261,53 @@ def _taxonomies(meta: dict[str, Any]) -> tuple[list[Taxonomy], str | None]:
     return found, cycle
 
 
-def describe(manifest: dict[str, Any]) -> Description:
-    """The grain's description, from its manifest (already validated)."""
+def minutes_duration(minutes: int) -> str:
+    """Minutes as an ISO 8601 duration (PT1H30M)."""
+    hours, rest = divmod(max(0, int(minutes)), 60)
+    return "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest or not hours else "")
+
+
+def sequence_learning_time(
+    manifest: dict[str, Any], modules: list[dict[str, Any]] | None = None
+) -> str | None:
+    """A module's duration, or the sum of a parcours' modules' durations (`modules`: their
+    manifests); None when it is not known."""
+    if manifest.get("type") == "module":
+        minutes = (manifest.get("module") or {}).get("duration_minutes")
+        return minutes_duration(minutes) if minutes else None
+    if manifest.get("type") == "parcours" and modules:
+        minutes = [(m.get("module") or {}).get("duration_minutes") for m in modules]
+        if all(minutes):
+            return minutes_duration(sum(minutes))
+    return None
+
+
+def describe(
+    manifest: dict[str, Any],
+    *,
+    modules: list[dict[str, Any]] | None = None,
+    part_of: list[tuple[str, str]] = (),  # type: ignore[assignment]
+) -> Description:
+    """The resource's description, from its manifest (already validated). For a parcours,
+    `modules` are its modules' manifests (for the total duration); `part_of` are the (id,
+    title) of the sequences that hold this resource."""
     meta = manifest.get("metadata") or {}
     language = meta.get("language") or "fr"
     taxonomies, cycle = _taxonomies(meta)
+    kind = manifest.get("type", "grain")
+    body = manifest.get(kind) if kind in ("module", "parcours") else None
+    extra: dict[str, Any] = {}
+    if isinstance(body, dict):
+        items = body.get("parts" if kind == "module" else "modules") or []
+        extra = {
+            "structure": "linear" if kind == "module" else "hierarchical",
+            "aggregation": "aggregation_3" if kind == "module" else "aggregation_4",
+            "objectives": [str(o) for o in body.get("objectives") or [] if str(o).strip()],
+            "relations": [("haspart", str(i["id"]), str(i.get("title", ""))) for i in items],
+        }
+    extra.setdefault("relations", [])
+    extra["relations"] += [("ispartof", str(uid), str(title)) for uid, title in part_of]
+    learning_time = sequence_learning_time(manifest, modules) or meta.get("learning_time")
     return Description(
         id=str(manifest.get("id", "")),
         language=language,
@@ -252,10 +318,11 @@ def describe(manifest: dict[str, Any]) -> Description:
         created=_day(meta.get("created")),
         modified=_day(meta.get("modified")),
         resource_type=meta.get("resource_type") or "exercice",
-        learning_time=meta.get("learning_time"),
+        learning_time=learning_time,
         cycle=cycle,
         licence=meta.get("licence") or "CC-BY-SA-4.0",
         taxonomies=taxonomies,
+        **extra,
     )
 
 
@@ -271,18 +338,29 @@ def licence_text(licence: str) -> Strings:
 # -- IEEE LOM XML binding (ScoLOMFR or LOMv1.0 vocabularies) --------------------------------
 
 
-def lom_element(manifest: dict[str, Any], profile: Profile = "scolomfr") -> etree._Element:
-    """The grain's LOM record as an lxml element ``{http://ltsc.ieee.org/xsd/LOM}lom``.
+def lom_element(
+    manifest: dict[str, Any],
+    profile: Profile = "scolomfr",
+    *,
+    modules: list[dict[str, Any]] | None = None,
+    part_of: list[tuple[str, str]] = (),  # type: ignore[assignment]
+) -> etree._Element:
+    """The resource's LOM record as an lxml element ``{http://ltsc.ieee.org/xsd/LOM}lom``.
 
     ``profile="scolomfr"`` (default) uses ScoLOMFR 3.2 concept URIs and validates against
     ``scolomfr.xsd``; ``profile="lom"`` uses LOMv1.0 terms and validates against
     ``lomStrict.xsd`` (and so inside SCORM 2004 manifests).
+
+    A module or parcours gets its aggregation level, structure, objectives and ``haspart``
+    relations from its manifest; a parcours' typicalLearningTime needs `modules`, its modules'
+    manifests (``[m for m, _, _ in resolve(folder).modules()]``). `part_of`: (id, title) of
+    each module or parcours that holds this resource, as ``ispartof`` relations.
     """
     from lxml import etree
 
     if profile not in ("scolomfr", "lom"):
         raise ValueError(f"unknown LOM profile {profile!r}")
-    d = describe(manifest)
+    d = describe(manifest, modules=modules, part_of=part_of)
     scolomfr = profile == "scolomfr"
 
     def sub(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
@@ -304,15 +382,16 @@ def lom_element(manifest: dict[str, Any], profile: Profile = "scolomfr") -> etre
         node = sub(parent, name)
         if scolomfr:
             sub(node, "source", SCOLOMFR_SOURCE)
-            sub(node, "value", SCOLOMFR_CONCEPT + concept)
+            full = concept if concept.startswith("http") else SCOLOMFR_CONCEPT + concept
+            sub(node, "value", full)
         else:
             sub(node, "source", "LOMv1.0")
             sub(node, "value", lom_value)
 
-    def identifier(parent: etree._Element) -> None:
+    def identifier(parent: etree._Element, entry: str | None = None) -> None:
         node = sub(parent, "identifier")
         sub(node, "catalog", CATALOG)
-        sub(node, "entry", d.id)
+        sub(node, "entry", d.id if entry is None else entry)
 
     def contribute(parent: etree._Element, role: str, entities: list[str], day: str | None):
         node = sub(parent, "contribute")
@@ -332,8 +411,8 @@ def lom_element(manifest: dict[str, Any], profile: Profile = "scolomfr") -> etre
         langstring(general, "description", [(d.language, d.description)])
     for keyword in d.keywords:
         langstring(general, "keyword", [(d.language, keyword)])
-    vocab(general, "structure", TERMS["atomic"])
-    vocab(general, "aggregationLevel", TERMS["aggregation_1"])
+    vocab(general, "structure", TERMS[d.structure])
+    vocab(general, "aggregationLevel", TERMS[d.aggregation])
 
     if d.authors:
         contribute(sub(lom, "lifeCycle"), "author", d.authors, d.created or d.modified)
@@ -352,10 +431,14 @@ def lom_element(manifest: dict[str, Any], profile: Profile = "scolomfr") -> etre
     vocab(educational, "interactivityType", TERMS["active"])
     lom_type, concept, imsmd_type = RESOURCE_TYPES.get(d.resource_type, RESOURCE_TYPES["exercice"])
     vocab(educational, "learningResourceType", (lom_type, concept, imsmd_type))
-    vocab(educational, "intendedEndUserRole", TERMS["learner"])
-    vocab(educational, "context", TERMS["school"])
+    # a resource for teacher training (the « formation » cycle) is for teachers, in training
+    training = d.cycle == "formation"
+    vocab(educational, "intendedEndUserRole", TERMS["teacher" if training else "learner"])
+    vocab(educational, "context", TERMS["training" if training else "school"])
     if d.learning_time:
         sub(sub(educational, "typicalLearningTime"), "duration", d.learning_time)
+    for objective in d.objectives:
+        langstring(educational, "description", [(d.language, objective)])
     sub(educational, "language", d.language)
 
     rights = sub(lom, "rights")
@@ -367,6 +450,14 @@ def lom_element(manifest: dict[str, Any], profile: Profile = "scolomfr") -> etre
         TERMS["copyright_no" if public_domain else "copyright_yes"],
     )
     langstring(rights, "description", licence_text(d.licence))
+
+    for kind, uid, title in d.relations:
+        relation = sub(lom, "relation")
+        vocab(relation, "kind", TERMS[kind])
+        resource = sub(relation, "resource")
+        identifier(resource, uid)
+        if title:
+            langstring(resource, "description", [(d.language, title)])
 
     for taxonomy in d.taxonomies:
         classification = sub(lom, "classification")
@@ -384,14 +475,16 @@ def lom_element(manifest: dict[str, Any], profile: Profile = "scolomfr") -> etre
 # -- IMS Meta-data 1.2.1 binding (SCORM 1.2) ----------------------------------------------
 
 
-def imsmd_element(manifest: dict[str, Any]) -> etree._Element:
-    """The grain's record as ``{http://www.imsglobal.org/xsd/imsmd_rootv1p2p1}lom``.
+def imsmd_element(
+    manifest: dict[str, Any], *, modules: list[dict[str, Any]] | None = None
+) -> etree._Element:
+    """The resource's record as ``{http://www.imsglobal.org/xsd/imsmd_rootv1p2p1}lom``.
 
     SCORM 1.2 manifests validate their metadata against IMS Meta-data 1.2.1, not IEEE LOM.
     """
     from lxml import etree
 
-    d = describe(manifest)
+    d = describe(manifest, modules=modules)
 
     def sub(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
         node = etree.SubElement(parent, f"{{{IMSMD_NS}}}{name}")
@@ -433,8 +526,8 @@ def imsmd_element(manifest: dict[str, Any]) -> etree._Element:
         langstrings(general, "description", [(d.language, d.description)])
     for keyword in d.keywords:
         langstrings(general, "keyword", [(d.language, keyword)])
-    vocab(general, "structure", TERMS["atomic"][2])
-    vocab(general, "aggregationlevel", TERMS["aggregation_1"][2])
+    vocab(general, "structure", TERMS[d.structure][2])
+    vocab(general, "aggregationlevel", TERMS[d.aggregation][2])
 
     if d.authors:
         contribute(sub(lom, "lifecycle"), TERMS["author"][2], d.authors, d.created or d.modified)
@@ -451,11 +544,14 @@ def imsmd_element(manifest: dict[str, Any]) -> etree._Element:
     vocab(educational, "interactivitytype", TERMS["active"][2])
     imsmd_type = RESOURCE_TYPES.get(d.resource_type, RESOURCE_TYPES["exercice"])[2]
     vocab(educational, "learningresourcetype", imsmd_type)
-    vocab(educational, "intendedenduserrole", TERMS["learner"][2])
+    role = "teacher" if d.cycle == "formation" else "learner"
+    vocab(educational, "intendedenduserrole", TERMS[role][2])
     if d.cycle:
         vocab(educational, "context", IMSMD_CONTEXTS[d.cycle])
     if d.learning_time:
         sub(sub(educational, "typicallearningtime"), "datetime", d.learning_time)
+    if d.objectives:  # IMS MD has one educational description
+        langstrings(educational, "description", [(d.language, " ; ".join(d.objectives))])
     sub(educational, "language", d.language)
 
     rights = sub(lom, "rights")
@@ -467,6 +563,16 @@ def imsmd_element(manifest: dict[str, Any]) -> etree._Element:
         TERMS["copyright_no" if public_domain else "copyright_yes"][2],
     )
     langstrings(rights, "description", licence_text(d.licence))
+
+    for kind, uid, title in d.relations:
+        relation = sub(lom, "relation")
+        vocab(relation, "kind", TERMS[kind][2])
+        resource = sub(relation, "resource")
+        if title:
+            langstrings(resource, "description", [(d.language, title)])
+        entry = sub(resource, "catalogentry")
+        sub(entry, "catalog", CATALOG)
+        langstrings(entry, "entry", [("x-none", uid)])
 
     for taxonomy in d.taxonomies:
         classification = sub(lom, "classification")
@@ -492,6 +598,7 @@ def to_bytes(element: etree._Element) -> bytes:
 class LomExporter(Exporter):
     name = "lom"
     extension = ".xml"
+    bundle_types = frozenset({"grain", "module", "parcours"})
     description = N_("LOM/ScoLOMFR metadata record (XML)")
 
     def default_output(self, bundle: Bundle, out_dir: Path) -> Path:
@@ -499,4 +606,9 @@ class LomExporter(Exporter):
         return out_dir / f"{bundle.path.name}.lom.xml"
 
     def export(self, bundle: Bundle, out: Path) -> Path:
-        return write_output(out, to_bytes(lom_element(bundle.manifest)))
+        modules = None
+        if bundle.type == "parcours":  # the total duration is its modules'
+            from imaginecole.sequence import resolve
+
+            modules = [m for m, _, _ in resolve(bundle.path).modules()]
+        return write_output(out, to_bytes(lom_element(bundle.manifest, modules=modules)))

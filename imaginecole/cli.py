@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "imaginecole.catalogue.commands",
     "imaginecole.podcast.commands",
     "imaginecole.app.commands",
+    "imaginecole.events.commands",
 )
 
 

@@ -49,6 +49,7 @@ from .publish_client import (
     default_token,
     default_url,
 )
+from .publish_event import EventChoice
 from .publish_submissions import SubmissionsPanel, error_markup, style
 from .quiz_workbench import GrainsWorkbench, find_grains
 
@@ -70,6 +71,10 @@ def bundle_archive(bundle_dir: Path, out: Path) -> Path:
 
     entries = [(MANIFEST, (bundle_dir / MANIFEST).read_bytes())]
     manifest = load_manifest(bundle_dir, validate=False)
+    if manifest.get("type") in ("module", "parcours"):  # with every part inside
+        from ..sequence.pack import pack_sequence
+
+        return pack_sequence(bundle_dir, out)
     if manifest.get("type") == "notebook-app":
         name = str((manifest.get("app") or {}).get("notebook") or "")
         notebook = bundle_dir / name
@@ -126,6 +131,7 @@ class PublishWidget(ipywidgets.VBox):
         self.add_class("icp")
         self._ = _ = gettext_for(language)
         self.result: dict[str, Any] | None = None
+        self._sent_event: str | None = None
         self._saver = Debouncer(self.save_now, autosave_delay)
         self.client = (
             CatalogueClient(self.catalogue_url, self.token) if self.catalogue_url else None
@@ -149,6 +155,8 @@ class PublishWidget(ipywidgets.VBox):
         self.submissions = SubmissionsPanel(
             self.client, language=language, public_url=self.public_url
         )
+        # a team's submission to an event of the catalogue (shown only when there is one)
+        self.event_choice = EventChoice(self.client, language=language)
         self.form: MetadataForm | None = None
         self.manifest: dict[str, Any] | None = None
         self.problem: str = ""
@@ -194,6 +202,7 @@ class PublishWidget(ipywidgets.VBox):
                         )
                         + "</p>"
                     ),
+                    self.event_choice,
                     self.note,
                     row([self.publish_button, self.status]),
                     self.outcome,
@@ -207,6 +216,7 @@ class PublishWidget(ipywidgets.VBox):
                 self.save_now()  # a draft that is valid now becomes manifest.json
         self.check()
         if self.client is not None and self.token:
+            self.event_choice.load()
             self.submissions.refresh()
 
     # -- checking -----------------------------------------------------------------------------
@@ -391,7 +401,9 @@ class PublishWidget(ipywidgets.VBox):
             self.check()
         self.result = resource
         self.status.show(_("Sent for review."), tone="ok")
-        self.outcome.value = self._outcome(resource)
+        self.outcome.value = self._outcome(resource) + self.event_choice.outcome(
+            resource, self._sent_event
+        )
         self.submissions.refresh()
         return resource
 
@@ -410,6 +422,11 @@ class PublishWidget(ipywidgets.VBox):
         info = self.client.info()
         meta = saved.get("metadata") or {}
         event = None if meta.get("event") else (self.event or None)
+        chosen, challenge = self.event_choice.target()  # refuses once the deadline passed
+        if chosen is None and self.event_choice.names_event(event):
+            event = None  # the workshop's name is an event's: submit only when chosen
+        event = chosen or event
+        self._sent_event = chosen
         with tempfile.TemporaryDirectory(prefix="imaginecole-publish-") as work:
             archive = bundle_archive(folder, Path(work) / "bundle.zip")
             size, limit = archive.stat().st_size, int(info.get("max_upload_bytes") or 0)
@@ -423,7 +440,9 @@ class PublishWidget(ipywidgets.VBox):
                     ),
                     413,
                 )
-            return self.client.publish(archive, note=self.note.value.strip(), event=event)
+            return self.client.publish(
+                archive, note=self.note.value.strip(), event=event, challenge=challenge
+            )
 
     def _outcome(self, resource: dict[str, Any]) -> str:
         _ = self._

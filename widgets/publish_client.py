@@ -169,10 +169,29 @@ class CatalogueClient:
             raise self.not_a_catalogue()
         return data
 
-    def publish(self, archive: Path, *, note: str = "", event: str | None = None) -> dict:
+    def publish(
+        self,
+        archive: Path,
+        *,
+        note: str = "",
+        event: str | None = None,
+        challenge: str | None = None,
+    ) -> dict:
+        """POST the zipped bundle `archive`; a bundle folder is zipped first (a module or
+        parcours with every part inside, see imaginecole/sequence/pack.py)."""
+        if Path(archive).is_dir():
+            import tempfile
+
+            from .publish import bundle_archive
+
+            with tempfile.TemporaryDirectory(prefix="imaginecole-publish-") as work:
+                zipped = bundle_archive(Path(archive), Path(work) / "bundle.zip")
+                return self.publish(zipped, note=note, event=event, challenge=challenge)
         params = {"note": note}
         if event:
             params["event"] = event
+        if event and challenge:  # the event's challenge the submission answers
+            params["challenge"] = challenge
         with archive.open("rb") as fh:
             return self.request(
                 "POST",
@@ -181,6 +200,12 @@ class CatalogueClient:
                 params=params,
                 headers={"Content-Type": "application/zip"},
             )
+
+    def events(self) -> list[dict[str, Any]]:
+        """The catalogue's events (workshops, hackathons), each with what the caller is in it
+        (``you``: participant, team); empty from a catalogue without events."""
+        data = self.request("GET", "api/events")
+        return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
 
     def submissions(self) -> list[dict[str, Any]]:
         data = self.request("GET", "api/me/submissions")

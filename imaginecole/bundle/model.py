@@ -86,84 +86,55 @@ def _upgrade_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
 UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _upgrade_0_to_1}
 
 
-def _check_comic_version(data: dict[str, Any], where: Path | str) -> dict[str, Any]:
-    """A comic (or a podcast) has had one schema version so far: nothing to upgrade, a newer
-    one is refused."""
-    from ..comic.validate import COMIC_SCHEMA_VERSION
+# the other bundle types have had one schema version so far: (module, constant, message)
+_ONE_VERSION_TYPES = {
+    "comic": (
+        "..comic.validate",
+        "COMIC_SCHEMA_VERSION",
+        "this comic was made by a newer Imaginecole Studio (schema {version}, "
+        "this one reads up to {current}); update Imaginecole Studio",
+    ),
+    "podcast": (
+        "..podcast.validate",
+        "PODCAST_SCHEMA_VERSION",
+        "this podcast was made by a newer Imaginecole Studio (schema {version}, "
+        "this one reads up to {current}); update Imaginecole Studio",
+    ),
+    "notebook-app": (
+        "..app.validate",
+        "APP_SCHEMA_VERSION",
+        "this app was made by a newer Imaginecole Studio (schema {version}, "
+        "this one reads up to {current}); update Imaginecole Studio",
+    ),
+    "module": (
+        "..sequence.validate",
+        "SEQUENCE_SCHEMA_VERSION",
+        "this module was made by a newer Imaginecole Studio (schema {version}, "
+        "this one reads up to {current}); update Imaginecole Studio",
+    ),
+    "parcours": (
+        "..sequence.validate",
+        "SEQUENCE_SCHEMA_VERSION",
+        "this parcours was made by a newer Imaginecole Studio (schema {version}, "
+        "this one reads up to {current}); update Imaginecole Studio",
+    ),
+}
 
-    if data.get("type") == "podcast":
-        return _check_podcast_version(data, where)
-    if data.get("type") == "notebook-app":
-        return _check_app_version(data, where)
+
+def _check_one_version(data: dict[str, Any], where: Path | str) -> dict[str, Any]:
+    """A bundle type with one schema version so far: nothing to upgrade, a newer one is
+    refused (the validator reports any other bad version)."""
+    import importlib
+
+    kind = data["type"]
+    module, constant, message = _ONE_VERSION_TYPES[kind]
+    current = getattr(importlib.import_module(module, __package__), constant)
     version = data.get("schema_version")
-    if (
-        isinstance(version, int)
-        and not isinstance(version, bool)
-        and version > COMIC_SCHEMA_VERSION
-    ):
+    if isinstance(version, int) and not isinstance(version, bool) and version > current:
         raise BundleError(
             where,
-            [
-                Problem(
-                    "schema_version",
-                    Message(
-                        "this comic was made by a newer Imaginecole Studio (schema {version}, "
-                        "this one reads up to {current}); update Imaginecole Studio",
-                        version=version,
-                        current=COMIC_SCHEMA_VERSION,
-                    ),
-                )
-            ],
-        )
-    return copy.deepcopy(data)  # the validator reports any other bad version
-
-
-def _check_podcast_version(data: dict[str, Any], where: Path | str) -> dict[str, Any]:
-    from ..podcast.validate import PODCAST_SCHEMA_VERSION
-
-    version = data.get("schema_version")
-    if (
-        isinstance(version, int)
-        and not isinstance(version, bool)
-        and version > PODCAST_SCHEMA_VERSION
-    ):
-        raise BundleError(
-            where,
-            [
-                Problem(
-                    "schema_version",
-                    Message(
-                        "this podcast was made by a newer Imaginecole Studio (schema {version}, "
-                        "this one reads up to {current}); update Imaginecole Studio",
-                        version=version,
-                        current=PODCAST_SCHEMA_VERSION,
-                    ),
-                )
-            ],
-            kind="podcast",
-        )
-    return copy.deepcopy(data)
-
-
-def _check_app_version(data: dict[str, Any], where: Path | str) -> dict[str, Any]:
-    from ..app.validate import APP_SCHEMA_VERSION
-
-    version = data.get("schema_version")
-    if isinstance(version, int) and not isinstance(version, bool) and version > APP_SCHEMA_VERSION:
-        raise BundleError(
-            where,
-            [
-                Problem(
-                    "schema_version",
-                    Message(
-                        "this app was made by a newer Imaginecole Studio (schema {version}, "
-                        "this one reads up to {current}); update Imaginecole Studio",
-                        version=version,
-                        current=APP_SCHEMA_VERSION,
-                    ),
-                )
-            ],
-            kind="notebook-app",
+            [Problem("schema_version", Message(message, version=version, current=current))],
+            kind=kind,
         )
     return copy.deepcopy(data)
 
@@ -172,8 +143,8 @@ def upgrade_manifest(data: dict[str, Any], where: Path | str = MANIFEST) -> dict
     """`data` brought to the current schema version, one step at a time (a copy)."""
     if not isinstance(data, dict):
         raise BundleError(where, [Problem("", Message("the manifest must be a JSON object {{…}}"))])
-    if data.get("type") in ("comic", "podcast", "notebook-app"):
-        return _check_comic_version(data, where)
+    if data.get("type") in _ONE_VERSION_TYPES:
+        return _check_one_version(data, where)
     version = data.get("schema_version", 0)
     if not isinstance(version, int) or isinstance(version, bool) or version < 0:
         raise BundleError(
@@ -296,6 +267,10 @@ def sanitize_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
         from ..app.validate import sanitize_app  # app texts are plain text
 
         return sanitize_app(manifest)
+    if isinstance(manifest, dict) and manifest.get("type") in ("module", "parcours"):
+        from ..sequence.validate import sanitize_sequence  # introduction: rich text
+
+        return sanitize_sequence(manifest)
     data = copy.deepcopy(manifest)
     for question in data.get("questions") or []:
         if not isinstance(question, dict):

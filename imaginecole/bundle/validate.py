@@ -63,6 +63,8 @@ class BundleError(ImaginecoleError):
             "comic": "The comic {where} is not valid ({count} problem(s)):",
             "podcast": "The podcast {where} is not valid ({count} problem(s)):",
             "notebook-app": "The app {where} is not valid ({count} problem(s)):",
+            "module": "The module {where} is not valid ({count} problem(s)):",
+            "parcours": "The parcours {where} is not valid ({count} problem(s)):",
         }.get(kind, "The grain {where} is not valid ({count} problem(s)):")
         self.values = {"where": where, "count": len(problems)}
         Exception.__init__(self, self.render("fr") + "\n\n[en]\n" + self.render("en"))
@@ -623,6 +625,10 @@ def validate_manifest(manifest: Any, bundle_dir: Path | str | None = None) -> li
         from ..app.validate import validate_app  # a notebook app has its own schema
 
         return validate_app(manifest, bundle_dir)
+    if isinstance(manifest, dict) and manifest.get("type") in ("module", "parcours"):
+        from ..sequence.validate import validate_sequence  # modules and parcours: their schemas
+
+        return validate_sequence(manifest, bundle_dir)
     folder = Path(bundle_dir) if bundle_dir is not None else None
     checks = (
         _text_problems,

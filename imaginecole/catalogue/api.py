@@ -28,6 +28,7 @@ from ..exports.archive import check_member_name
 from ..i18n import N_, ImaginecoleError
 from . import labels
 from .auth import LOGIN_COOKIE, CatalogueHandler, WebError
+from .errors import NotFound
 from .model import FACETS, ResourceInfo, VersionInfo
 
 MAX_PER_PAGE = 100
@@ -138,9 +139,49 @@ class ApiHandler(CatalogueHandler):
 
             data["app"] = app_json(self, r)
         if full:
+            data |= self.sequence_json(r)
             data["latest"] = self.version_json(
                 r.uid, r.latest, full=privileged and not self.principal.anonymous
             )
+        return data
+
+    def sequence_json(self, r: ResourceInfo) -> dict[str, Any]:
+        """``part_of`` (the modules and parcours that hold it) and, for a module or parcours,
+        its ``parts`` in order and what its manifest says of them (``sequence``)."""
+        from .sequences import sequence_details
+
+        data: dict[str, Any] = {
+            "part_of": [
+                {
+                    "uid": d.uid,
+                    "title": d.title,
+                    "type": d.type,
+                    "state": d.state,
+                    "page": self.link_url(f"r/{d.uid}"),
+                    "api": self.link_url(f"api/resources/{d.uid}"),
+                }
+                for d in self.catalogue.part_of(r.uid, self.principal)
+            ]
+        }
+        if r.type not in ("module", "parcours"):
+            return data
+        details = sequence_details(r.latest.manifest)
+        data["sequence"] = details["summary"]
+        data["parts"] = []
+        for part in self.catalogue.parts(r.uid, r.latest.number, self.principal):
+            item: dict[str, Any] = {
+                "uid": part.uid,
+                "title": part.title,
+                "type": part.type,
+                "position": part.position,
+                "state": part.state,
+            }
+            if part.visible:
+                item["page"] = self.link_url(f"r/{part.uid}")
+                item["api"] = self.link_url(f"api/resources/{part.uid}")
+            if r.type == "parcours":
+                item["prerequisites"] = details["prerequisites"].get(part.uid, [])
+            data["parts"].append(item)
         return data
 
 
@@ -269,12 +310,23 @@ class PreviewHandler(CatalogueHandler):
     def get(self, uid: str, number: str | None, member: str | None) -> None:
         if member is None:
             return self.redirect(self.request.path + "/", permanent=False)
-        info, stream = self.catalogue.file(
-            uid, "html", int(number) if number else None, self.principal
-        )
+        number_wanted = int(number) if number else None
+        try:
+            info, stream = self.catalogue.file(uid, "html", number_wanted, self.principal)
+            policy = PREVIEW_CSP
+        except NotFound:
+            # a module or parcours: its offline mini-site, whose player frames its parts
+            info, stream = self.catalogue.file(uid, "site", number_wanted, self.principal)
+            policy = PREVIEW_CSP.replace(
+                "default-src 'none';", "default-src 'none'; frame-src 'self';"
+            )
         with stream:
             data = stream.read()
         member = member or "index.html"
+        if policy != PREVIEW_CSP and member.startswith("parts/"):
+            # a part's page, framed by the sandboxed player (an opaque origin that
+            # frame-ancestors 'self' never matches); it is sandboxed itself
+            policy = policy.replace(" frame-ancestors 'self';", "")
         if zipfile.is_zipfile(io.BytesIO(data)):
             check_member_name(member)
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -290,7 +342,7 @@ class PreviewHandler(CatalogueHandler):
         if media_type.startswith("text/"):
             media_type += "; charset=utf-8"
         self.set_header("Content-Type", media_type)
-        self.set_header("Content-Security-Policy", PREVIEW_CSP)
+        self.set_header("Content-Security-Policy", policy)
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Referrer-Policy", "no-referrer")
         self.finish(body)
@@ -379,11 +431,16 @@ class PublishHandler(ApiHandler):
         check_zip(zip_path)
         note = (args.get("note") or [""])[0][:2000]
         event = (args.get("event") or [""])[0][:120] or None
+        challenge = (args.get("challenge") or [""])[0][:80] or None
         principal = self.principal
 
         def publish() -> ResourceInfo:
             try:
-                return self.catalogue.publish(principal, zip_path, note=note, event=event)
+                from ..events.hooks import publish as publish_to_event  # submits to events
+
+                return publish_to_event(
+                    self.catalogue, principal, zip_path, note=note, event=event, challenge=challenge
+                )
             except ImaginecoleError as exc:
                 # name the upload, never the server's temporary file
                 raise name_the_upload(exc, zip_path, upload_name) from None
@@ -401,9 +458,12 @@ class PublishHandler(ApiHandler):
 class UploadedBundleError(BundleError):
     """A BundleError about an upload: names the file the person sent."""
 
-    def __init__(self, name: str, problems: list) -> None:
+    def __init__(self, name: str, problems: list, kind: str = "grain") -> None:
         super().__init__(name, problems)
-        self.message_id = N_("The uploaded grain ({where}) is not valid ({count} problem(s)):")
+        self.message_id = {
+            "module": N_("The uploaded module ({where}) is not valid ({count} problem(s)):"),
+            "parcours": N_("The uploaded parcours ({where}) is not valid ({count} problem(s)):"),
+        }.get(kind) or N_("The uploaded grain ({where}) is not valid ({count} problem(s)):")
         Exception.__init__(self, self.render("fr") + "\n\n[en]\n" + self.render("en"))
 
 
@@ -434,7 +494,8 @@ def upload_label(filename: str | None) -> str:
 def name_the_upload(exc: ImaginecoleError, path: Path, name: str) -> ImaginecoleError:
     """`exc` with the server's temporary path of the upload replaced by its name."""
     if isinstance(exc, BundleError):
-        return UploadedBundleError(name, exc.problems)
+        kind = next((k for k in ("module", "parcours") if f"The {k} " in exc.message_id), "grain")
+        return UploadedBundleError(name, exc.problems, kind)
     temporary = {str(path), str(path.parent)}
     values = {k: (name if str(v) in temporary else v) for k, v in exc.values.items()}
     if values == exc.values:

@@ -266,6 +266,12 @@ class Client:
         )
 
 
+def _is_sequence(bundle: Path) -> bool:
+    from .publishing import _is_sequence as is_sequence
+
+    return is_sequence(bundle)
+
+
 def zip_bundle(bundle: Path, out: Path) -> Path:
     """The bundle folder as a deterministic zip (hidden files and folders left out)."""
     from ..exports.archive import write_zip
@@ -274,6 +280,10 @@ def zip_bundle(bundle: Path, out: Path) -> Path:
         raise ImaginecoleError(
             "{path} is not a bundle folder: it has no manifest.json.", path=bundle
         )
+    if _is_sequence(bundle):  # a module or parcours: every part goes with it
+        from ..sequence.pack import pack_sequence
+
+        return pack_sequence(bundle, out)
     entries = []
     for path in sorted(bundle.rglob("*")):
         relative = path.relative_to(bundle)

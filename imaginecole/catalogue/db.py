@@ -210,6 +210,22 @@ class Review(Base):
     version: Mapped[Version] = relationship(back_populates="reviews")
 
 
+class ResourcePart(Base):
+    """A part of a module or parcours version, in order: a module's grains, comics, podcasts
+    and apps, a parcours' modules. Parts are named by uid (they are resources of their own);
+    what depends on a resource is what its uid is a part of (migration 0004)."""
+
+    __tablename__ = "resource_parts"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    part_uid: Mapped[str] = mapped_column(String(64), index=True)
+    part_type: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300), default="")
+
+
 FACET_NAMES = ("country", "level", "subject", "type", "language", "licence", "event")
 
 

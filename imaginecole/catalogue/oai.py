@@ -375,6 +375,8 @@ class OAIProvider:
         if state.total is None:
             state.total = len(page) if not more else self._count(query)
         node = etree.Element(f"{{{OAI_NS}}}{verb}")
+        if verb == "ListRecords" and fmt.prefix == "lom":
+            self._part_of = self.catalogue.public_part_of([info.uid for _key, info in page])
         for _key, info in page:
             if verb == "ListRecords":
                 node.append(self.record_element(info, fmt))
@@ -436,7 +438,10 @@ class OAIProvider:
         if not info.deleted:
             metadata = self._sub(record, "metadata")
             if fmt.prefix == "lom":
-                metadata.append(lom_element(info, self.resource_url))
+                known = getattr(self, "_part_of", None)
+                if known is None or info.uid not in known:
+                    known = self.catalogue.public_part_of([info.uid])
+                metadata.append(lom_element(info, self.resource_url, known.get(info.uid, [])))
             else:
                 metadata.append(dc_element(info, self.repository_name, self.resource_url))
         return record

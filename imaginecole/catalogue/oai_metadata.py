@@ -11,7 +11,7 @@ records coming back.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -105,14 +105,19 @@ def manifest(info: ResourceInfo) -> dict[str, Any]:
 
 
 def lom_element(
-    info: ResourceInfo, resource_url: Callable[[str], str] | None = None
+    info: ResourceInfo,
+    resource_url: Callable[[str], str] | None = None,
+    part_of: Iterable[tuple[str, str]] = (),
 ) -> etree._Element:
     """The record in LOM (ScoLOMFR): its page as ``technical/location``; if it was
-    harvested, its source's identifier as a ``general/identifier`` of catalog ``oai``."""
+    harvested, its source's identifier as a ``general/identifier`` of catalog ``oai``; a
+    module's or parcours' parts as ``relation`` hasPart, and the modules and parcours
+    that hold it (`part_of`: uid, title) as isPartOf."""
     from imaginecole.exports.lom import lom_element as scolomfr
 
     described = manifest(info)
     lom = scolomfr(described)
+    add_relations(lom, info, part_of)
     chosen = described["metadata"].get("resource_type") or DEFAULT_RESOURCE_TYPE
     if info.type in LOM_RESOURCE_TYPES and chosen == DEFAULT_RESOURCE_TYPE:
         from imaginecole.exports.lom import SCOLOMFR_CONCEPT
@@ -130,6 +135,52 @@ def lom_element(
         location.text = clean(resource_url(info.uid))
         lom.find(f"{LOM}technical/{LOM}format").addnext(location)
     return lom
+
+
+def _parts(info: ResourceInfo) -> list[tuple[str, str]]:
+    """(uid, title) of the parts the record's version names, if it is a module or parcours."""
+    if info.type not in ("module", "parcours"):
+        return []
+    version = info.published or info.latest
+    stored = version.manifest if version and isinstance(version.manifest, dict) else {}
+    body = stored.get(info.type) if isinstance(stored.get(info.type), dict) else {}
+    entries = body.get("parts" if info.type == "module" else "modules") or []
+    return [
+        (str(e["id"]), str(e.get("title") or ""))
+        for e in entries
+        if isinstance(e, dict) and isinstance(e.get("id"), str)
+    ]
+
+
+def add_relations(lom: etree._Element, info: ResourceInfo, part_of: list[tuple[str, str]]) -> None:
+    """LOM ``relation`` elements (ScoLOMFR kinds: Dublin Core hasPart / isPartOf), placed
+    after ``rights`` and before ``classification``, as the schema orders them."""
+    from imaginecole.exports.lom import CATALOG, SCOLOMFR_SOURCE
+
+    relations = [("hasPart", uid, title) for uid, title in _parts(info)]
+    relations += [("isPartOf", uid, title) for uid, title in part_of]
+    if not relations:
+        return
+    anchor = lom.find(f"{LOM}rights")
+    if anchor is None:
+        anchor = lom.find(f"{LOM}educational")
+    language = str((manifest(info)["metadata"]).get("language") or "und")
+    for kind, uid, title in relations:
+        relation = etree.Element(f"{LOM}relation")
+        node = etree.SubElement(relation, f"{LOM}kind")
+        etree.SubElement(node, f"{LOM}source").text = SCOLOMFR_SOURCE
+        etree.SubElement(node, f"{LOM}value").text = f"http://purl.org/dc/terms/{kind}"
+        resource = etree.SubElement(relation, f"{LOM}resource")
+        identifier = etree.SubElement(resource, f"{LOM}identifier")
+        etree.SubElement(identifier, f"{LOM}catalog").text = CATALOG
+        etree.SubElement(identifier, f"{LOM}entry").text = clean(uid)
+        if title:
+            description = etree.SubElement(resource, f"{LOM}description")
+            string = etree.SubElement(description, f"{LOM}string")
+            string.set("language", language)
+            string.text = clean(title)
+        anchor.addnext(relation)
+        anchor = relation
 
 
 def dc_element(

@@ -15,7 +15,7 @@ import mimetypes
 import re
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +55,14 @@ class PreparedFile:
 
 @dataclass
 class Prepared:
-    """A bundle ready to store: its manifest and every file made from it."""
+    """A bundle ready to store: its manifest and every file made from it; for a module or
+    parcours, its parts in order (id, type, title) and the parts to publish along with it
+    (each Prepared, parts before the modules that hold them)."""
 
     manifest: dict[str, Any]
     files: list[PreparedFile]
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    along: list[Prepared] = field(default_factory=list)
 
     @property
     def uid(self) -> str:
@@ -252,6 +256,7 @@ def unpack(source: Path, work: Path) -> Path:
     target.mkdir(parents=True)
     if source.is_dir():
         _copy_bundle(source, target)
+        _copy_parts_of_folder(source, target)
         return target
     if source.is_file() and source.suffix.lower() == ".zip":
         check_size(source)
@@ -269,12 +274,49 @@ def unpack(source: Path, work: Path) -> Path:
                     path=source,
                 )
         _copy_bundle(root, target)
+        _copy_parts(root, target)
         return target
     raise ImaginecoleError(
         "{path} is neither a bundle folder nor a .zip of one: give the folder that holds "
         "manifest.json.",
         path=source,
     )
+
+
+def _is_sequence(folder: Path) -> bool:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("type") in ("module", "parcours")
+
+
+def _copy_parts(root: Path, target: Path) -> None:
+    """A module's or parcours' packed parts (``parts/<folder>/``, see sequence/pack.py),
+    each copied as a bundle: only its manifest, notebook and media."""
+    parts = root / "parts"
+    if not _is_sequence(root) or not parts.is_dir() or parts.is_symlink():
+        return
+    for folder in sorted(parts.iterdir()):
+        if folder.is_dir() and not folder.is_symlink() and (folder / "manifest.json").is_file():
+            _copy_bundle(folder, target / "parts" / folder.name)
+
+
+def _copy_parts_of_folder(source: Path, target: Path) -> None:
+    """A module or parcours folder in a teacher's home: its parts, found as `resolve` finds
+    them, copied under ``parts/`` as `pack_sequence` packs them."""
+    if not _is_sequence(source):
+        return
+    if (source / "parts").is_dir():  # an unzipped package
+        _copy_parts(source, target)
+        return
+    from ..sequence.pack import found_parts
+
+    # the parts found in the home; the others may be in the catalogue (sequences.py says)
+    for name, path in found_parts(source):
+        dest = target / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
 
 
 def png_size(data: bytes) -> tuple[int, int] | None:
@@ -326,12 +368,21 @@ def app_thumbnail(folder: Path, manifest: dict[str, Any]) -> Path | None:
     return path
 
 
-def choose_formats(requested: list[str] | None) -> list[str]:
+class Formats(list):
+    """The export formats to store; `explicit` when the publisher named them."""
+
+    explicit = True
+
+
+def choose_formats(requested: list[str] | None) -> Formats:
+    """The formats named in `requested`, or by default every fast one (not `explicit`)."""
     from imaginecole.exports import available
 
     names = available()
     if requested is None:
-        return [n for n in names if n not in SLOW_FORMATS]
+        defaults = Formats(n for n in names if n not in SLOW_FORMATS)
+        defaults.explicit = False
+        return defaults
     unknown = [n for n in requested if n not in names]
     if unknown:
         raise ImaginecoleError(
@@ -339,17 +390,21 @@ def choose_formats(requested: list[str] | None) -> list[str]:
             formats=", ".join(unknown),
             allowed=", ".join(names),
         )
-    return list(dict.fromkeys(requested))
+    return Formats(dict.fromkeys(requested))
 
 
 def prepare(
-    source: Path, work: Path, *, event: str | None = None, formats: list[str] | None = None
+    source: Path,
+    work: Path,
+    *,
+    event: str | None = None,
+    formats: list[str] | None = None,
+    parts: Any = None,
 ) -> Prepared:
-    """Validate the bundle at `source` and make every file to store, all under `work`."""
-    from imaginecole.exports import get_exporter
-    from imaginecole.exports.archive import write_zip
-    from imaginecole.exports.base import Bundle
+    """Validate the bundle at `source` and make every file to store, all under `work`.
 
+    A module or parcours is prepared with its parts (`sequences.prepare_sequence`): `parts`
+    finds the ones already in the catalogue."""
     chosen = choose_formats(formats)
     folder = unpack(Path(source), work)
     try:
@@ -365,19 +420,43 @@ def prepare(
     if problems:
         raise BundleError(source, problems)
     check_type(manifest.get("type", "grain"))
+    if manifest.get("type") in ("module", "parcours"):
+        from .sequences import prepare_sequence
+
+        return prepare_sequence(Path(source), folder, manifest, work, chosen, parts)
     # the stored bundle holds the upgraded manifest, written the way save_manifest writes it
-    payload = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-    (folder / "manifest.json").write_text(payload, "utf-8")
+    write_manifest(folder, manifest)
     name = slug(manifest["metadata"]["title"], default=str(manifest["id"])[:8])
     named = folder.rename(work / name)
+    return package(named, manifest, work, chosen, _bundle_files(named))
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    payload = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    (folder / "manifest.json").write_text(payload, "utf-8")
+
+
+def package(
+    named: Path,
+    manifest: dict[str, Any],
+    work: Path,
+    chosen: Formats,
+    entries: list[tuple[str, Path]],
+) -> Prepared:
+    """The files to store of the bundle folder `named`: its zip (`entries`), an app's
+    thumbnail, and every export of the `chosen` formats that accepts it. A default format
+    (not `explicit`) that cannot express this content (ExportError: GIFT has no flashcards)
+    is left out; a format the publisher named fails the publication with its reason."""
+    from imaginecole.exports import get_exporter
+    from imaginecole.exports.archive import write_zip
+    from imaginecole.exports.base import Bundle, ExportError
+
+    name = named.name
     out = work / f"out-{uuid.uuid4().hex[:8]}"
     out.mkdir()
 
     files = []
-    zipped = write_zip(
-        out / f"{name}.bundle.zip",
-        [(entry, path.read_bytes()) for entry, path in _bundle_files(named)],
-    )
+    zipped = write_zip(out / f"{name}.bundle.zip", [(entry, path) for entry, path in entries])
     check_size(zipped)
     files.append(PreparedFile(BUNDLE_FORMAT, zipped, zipped.name, "application/zip"))
     thumbnail = app_thumbnail(named, manifest)
@@ -389,7 +468,12 @@ def prepare(
         exporter = get_exporter(fmt)()
         if not exporter.accepts(bundle):
             continue
-        written = Path(exporter.export(bundle, exporter.default_output(bundle, out / fmt)))
+        try:
+            written = Path(exporter.export(bundle, exporter.default_output(bundle, out / fmt)))
+        except ExportError:
+            if getattr(chosen, "explicit", True):
+                raise
+            continue
         check_size(written)
         files.append(PreparedFile(fmt, written, written.name, media_type(written.name)))
     return Prepared(manifest=manifest, files=files)

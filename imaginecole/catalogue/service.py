@@ -73,6 +73,7 @@ from .records import (
 )
 from .search import bump_generation
 from .search_query import FacetMemory, Query, SearchCache, Searcher
+from .sequences import SequencesMixin, check_no_dependants, insert_parts
 from .store import FileStore
 
 MAX_COMMENT = 5000
@@ -86,7 +87,7 @@ STATE_NAMES = {
 StoredFile = tuple[str, str, str, int, str]  # format, filename, sha256, size, media type
 
 
-class Catalogue(AccountsMixin, NewsMixin, FederationMixin):
+class Catalogue(AccountsMixin, NewsMixin, FederationMixin, SequencesMixin):
     """The catalogue of one data folder: a database and a file store."""
 
     def __init__(
@@ -156,12 +157,27 @@ class Catalogue(AccountsMixin, NewsMixin, FederationMixin):
         """
         _check_initial_state(principal, state)
         with tempfile.TemporaryDirectory(prefix="imaginecole-publish-") as work:
-            prepared = prepare(Path(bundle), Path(work), event=event, formats=formats)
+            prepared = prepare(
+                Path(bundle),
+                Path(work),
+                event=event,
+                formats=formats,
+                parts=self.part_lookup(principal, Path(work)),
+            )
             self._check_may_add_version(principal, prepared.uid)
-            stored = [
-                (f.format, f.filename, *self.files.put(f.path), f.media_type)
-                for f in prepared.files
+            groups = [
+                (
+                    one,
+                    [
+                        (f.format, f.filename, *self.files.put(f.path), f.media_type)
+                        for f in one.files
+                    ],
+                )
+                for one in [*prepared.along, prepared]
             ]
+        if prepared.manifest.get("type") in ("module", "parcours"):
+            return self._store_sequence(principal, groups, note, state)
+        stored = groups[-1][1]
         manifest = prepared.manifest
         return self._store_version(
             principal,
@@ -246,6 +262,44 @@ class Catalogue(AccountsMixin, NewsMixin, FederationMixin):
                     )
             except IntegrityError:
                 # another process made the same resource or version at the same time
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _store_sequence(
+        self,
+        principal: Principal,
+        groups: list[tuple[Any, list[StoredFile]]],
+        note: str,
+        state: str,
+    ) -> ResourceInfo:
+        """A module or parcours, its parts in order, and the parts published along with it,
+        in one transaction: all of them are stored, or none."""
+        for attempt in range(3):
+            try:
+                with self.db.write() as conn:
+                    info = None
+                    for one, files in groups:
+                        manifest = one.manifest
+                        info = _store_version(
+                            conn,
+                            principal,
+                            one.uid,
+                            manifest.get("type", "grain"),
+                            str(manifest.get("kind") or "")[:100],
+                            manifest,
+                            files,
+                            note[:MAX_COMMENT],
+                            state,
+                        )
+                        if one.parts:
+                            res = fetch(conn, one.uid)
+                            insert_parts(
+                                conn, version_row(conn, res.id, res.latest_number).id, one.parts
+                            )
+                    assert info is not None
+                    return info
+            except IntegrityError:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
@@ -375,6 +429,7 @@ class Catalogue(AccountsMixin, NewsMixin, FederationMixin):
             latest = version_row(conn, res.id, res.latest_number)
             if latest.state == WITHDRAWN and not res.public:
                 raise Conflict("« {title} » is already withdrawn.", title=res.title)
+            check_no_dependants(conn, res)
             changed = {latest.id}
             if res.published_number:
                 changed.add(version_row(conn, res.id, res.published_number).id)

@@ -276,7 +276,7 @@ class ResourceHandler(PageHandler):
             version.number == resource.published.number
         )
         preview = None
-        if version.file("html") is not None:
+        if version.file("html") is not None or version.file("site") is not None:
             preview = self.url(f"r/{uid}/preview/")
             if not is_public_version:
                 preview = self.url(f"r/{uid}/preview/v/{version.number}/")
@@ -299,9 +299,24 @@ class ResourceHandler(PageHandler):
         from .gallery import app_details  # gallery builds on this module
 
         app = app_details(self, resource, version)
+        sequence = None
+        if resource.type in ("module", "parcours"):
+            from .sequences import sequence_details
+
+            sequence = sequence_details(version.manifest)
+            sequence["parts"] = self.catalogue.parts(uid, version.number, self.principal)
+            titles = {p.uid: p.title for p in sequence["parts"]}
+            sequence["after"] = {
+                part: [titles.get(x, x) for x in needed]
+                for part, needed in sequence["prerequisites"].items()
+                if needed
+            }
         self.page(
             "resource.html",
             app=app,
+            sequence=sequence,
+            part_of=self.catalogue.part_of(uid, self.principal),
+            used_by=self.catalogue.dependants(uid) if (mine or self.principal.can("edit")) else [],
             r=resource,
             version=version,
             history=list(reversed(history)),
@@ -449,7 +464,9 @@ def routes(base_url: str) -> list[tuple]:
         (at("connexion"), LoginHandler),
         (at("deconnexion"), LogoutHandler),
     ]
-    return pages + gallery.routes(at) + feeds.routes(at) + api.routes(at)
+    from ..events import web as events_web  # events: workshops and hackathons
+
+    return pages + gallery.routes(at) + feeds.routes(at) + api.routes(at) + events_web.routes(at)
 
 
 def make_app(

@@ -17,7 +17,8 @@ import yaml
 from ..i18n import ImaginecoleError
 from ..workshop.countries import COUNTRIES
 
-CYCLES = ("prescolaire", "primaire", "college", "lycee")
+# the pupils' cycles, youngest first, then the training of their teachers (cascade training)
+CYCLES = ("prescolaire", "primaire", "college", "lycee", "formation")
 
 _ENTRY = {
     "type": "object",

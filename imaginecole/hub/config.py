@@ -53,11 +53,22 @@ CATALOGUE_SERVICE = "catalogue"
 # what a single-user server's $JUPYTERHUB_API_TOKEN may do: JupyterHub's default (the `server`
 # role: post activity, be reached) plus calling the catalogue as its user. The hub grants
 # only the part the user holds, so a teacher's server never gets `review`.
+# The trainer dashboard (widgets/trainer_dashboard.py) lists the participants and their
+# servers with this same token: a trainer holds these scopes, so their server's token gets
+# them; a teacher holds none of them, so the hub answers 403 to their server's token.
+DASHBOARD_TOKEN_SCOPES = [
+    "list:users",
+    "read:users:name",
+    "read:users:activity",
+    "read:servers",
+    "read:roles:users",
+]
 SERVER_TOKEN_SCOPES = [
     "users:activity!user",
     "access:servers!server",
     f"access:services!service={CATALOGUE_SERVICE}",
     *CATALOGUE_SCOPES,
+    *DASHBOARD_TOKEN_SCOPES,
 ]
 LAUNCHERS = {"fr": "Lanceur.ipynb", "en": "Launcher.ipynb", "ar": "Lanceur.ipynb"}
 
@@ -419,3 +430,5 @@ def apply_workshop(c: Config, workshop: Workshop, settings: HubSettings) -> None
         c.Spawner.environment["IMAGINECOLE_CATALOGUE_URL"] = catalogue_internal_url(settings)
         c.Spawner.environment["IMAGINECOLE_CATALOGUE_PUBLIC_URL"] = catalogue_prefix()
         c.Spawner.server_token_scopes = SERVER_TOKEN_SCOPES
+        # the hub's home page shows the trainers' announcements (the catalogue's news)
+        c.JupyterHub.template_vars["announcements_url"] = catalogue_prefix() + "api/news"

@@ -86,6 +86,7 @@ HUB_STRINGS: dict[str, str] = {
     "start": N_("Start"),
     "stop": N_("Stop"),
     "delete": N_("Delete"),
+    "announcements": N_("Announcements from the trainers"),
     # spawn_pending.html
     "server_starting": N_("Your workspace is starting."),
     "redirect_when_ready": N_("You will be taken there automatically when it is ready."),

@@ -115,6 +115,10 @@ class WorkshopSpawner(LocalProcessSpawner):
     def runtime_dir(self) -> str:
         return str(runtime_dir_for(runtime_root(), self.user.name))
 
+    # whether the user holds the hub's `trainer` role: read in start(), on the hub's thread
+    # (the database session is not for the worker thread that prepares the home)
+    trainer = False
+
     def account(self) -> str | None:
         """The OS account the server runs as; None means the hub's own account."""
         if self.mode == "isolated":
@@ -130,7 +134,9 @@ class WorkshopSpawner(LocalProcessSpawner):
         os.chmod(self.homes_dir, 0o711 if self.mode == "isolated" else 0o755)
         home.mkdir(exist_ok=True)
         if self.workbench_dir:
-            for action in install_workbenches(Path(self.workbench_dir), home, self.language):
+            for action in install_workbenches(
+                Path(self.workbench_dir), home, self.language, trainer=self.trainer
+            ):
                 self.log.info("workbench %s for %s", action, self.user.name)
         # a fresh runtime folder at each start: what a previous server left (sockets,
         # cookie secret, perhaps owned by another mode's account) would make this one fail
@@ -194,6 +200,7 @@ class WorkshopSpawner(LocalProcessSpawner):
 
     async def start(self):
         async with self._start_slots(self.start_slots):
+            self.trainer = any(r.name == "trainer" for r in getattr(self.user, "roles", []))
             await asyncio.to_thread(self.prepare_home)
             ip, port = await super().start()
             await self._wait_listening(ip, port, self.start_timeout)

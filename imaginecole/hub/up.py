@@ -23,6 +23,7 @@ from ..i18n import ImaginecoleError, _
 from ..workshop import Workshop, load_workshop
 from .api import HubAPI, spawn_many
 from .config import SUPERVISOR_SERVICE, HubSettings, catalogue_prefix, repo_root
+from .seed import seed_catalogue
 from .spawner import ensure_account
 from .tls import TLSFiles, ensure_workshop_tls, fingerprint, machine_addresses, user_tls
 
@@ -295,6 +296,7 @@ def up(
         redirect_port=redirect_port,
     )
     _check_prerequisites(settings, "imaginecole")
+    seed_catalogue(workshop, data_dir)  # before the hub: the catalogue's only writer now
     # the hub's own API port: plain HTTP on 127.0.0.1 whatever the proxy serves
     api = HubAPI(
         f"http://127.0.0.1:{settings.hub_port}/hub/api", settings.secret("supervisor_api_token")

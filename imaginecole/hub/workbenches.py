@@ -37,8 +37,23 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
         raise
 
 
-def install_workbenches(source: Path, home: Path, language: str = "fr") -> list[str]:
-    """Install or update the workbenches of `source` in `home`; return what was done."""
+def for_trainers_only(data: bytes) -> bool:
+    """Whether a notebook is only for trainers: metadata ``imaginecole.audience: trainers``
+    (the trainer dashboard). Its data still comes from the hub and the catalogue, which
+    refuse a teacher: this only keeps teachers' launchers uncluttered."""
+    try:
+        info = json.loads(data.decode("utf-8")).get("metadata", {}).get("imaginecole", {})
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(info, dict) and info.get("audience") == "trainers"
+
+
+def install_workbenches(
+    source: Path, home: Path, language: str = "fr", trainer: bool = False
+) -> list[str]:
+    """Install or update the workbenches of `source` in `home`; return what was done.
+
+    The trainers' own notebooks (`for_trainers_only`) go only to a trainer's home."""
     state_path = home / STATE_FILE
     try:
         state: dict[str, str] = json.loads(state_path.read_text("utf-8"))
@@ -47,6 +62,8 @@ def install_workbenches(source: Path, home: Path, language: str = "fr") -> list[
     done = []
     for src in sorted(source.glob("*.ipynb")):
         data = src.read_bytes()
+        if not trainer and for_trainers_only(data):
+            continue
         src_hash = hashlib.sha256(data).hexdigest()
         dest = home / src.name
         if not dest.exists():

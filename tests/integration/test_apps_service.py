@@ -84,3 +84,40 @@ def test_an_idle_kernel_is_culled(service):
     # the folder's own page sends people to the catalogue, it lists nothing itself
     root = requests.get(url, timeout=30, allow_redirects=False)
     assert root.status_code in (301, 302) and root.headers["Location"] == "/services/catalogue/"
+
+
+def test_an_app_page_loads_only_what_it_needs_and_browsers_keep_it(service):
+    """A learner's second app starts from the browser's cache: Voilà's front end comes from a
+    URL naming its version, kept a year, compressed; the page skips JupyterLab-only parts."""
+    url, uid, _log = service
+    page = requests.get(f"{url}voila/render/{uid}.ipynb", timeout=120)
+    assert page.status_code == 200
+    config = json.loads(CONFIG.search(page.text).group(1))
+    requests.post(
+        f"{url}voila/api/shutdown/{config['kernelId']}",
+        headers={"X-XSRFToken": "0123456789abcdef"},
+        cookies={"_xsrf": "0123456789abcdef"},
+        timeout=30,
+    ).raise_for_status()
+    extensions = {e["name"]: e for e in config["federated_extensions"]}
+    # the widgets need these; JupyterLab's Pygments theme and « Voilà preview » button not
+    assert "@jupyter-widgets/jupyterlab-manager" in extensions
+    assert "@voila-dashboards/widgets-manager8" in extensions
+    assert "jupyterlab_pygments" not in extensions
+    assert "@voila-dashboards/jupyterlab-preview" not in extensions
+    # Voilà's own JavaScript: under a versioned URL, kept for a year, gzipped
+    static = config["fullStaticUrl"]
+    assert re.fullmatch(r"/voila/static/v[0-9a-f]{12}", static)
+    assert f'src="{static}/voila.js"' in page.text
+    main = requests.get(f"{url}{static.lstrip('/')}/voila.js", timeout=30)
+    assert main.status_code == 200
+    assert "immutable" in main.headers["Cache-Control"]
+    assert "max-age=31536000" in main.headers["Cache-Control"]
+    assert main.headers.get("Content-Encoding") == "gzip"
+    # a lab extension's files named by their hash are kept; its other files are not
+    manager = extensions["@jupyter-widgets/jupyterlab-manager"]
+    base = f"{url}voila/labextensions/@jupyter-widgets/jupyterlab-manager/"
+    entry = requests.get(base + manager["load"], timeout=30)
+    assert entry.status_code == 200 and "immutable" in entry.headers["Cache-Control"]
+    package = requests.get(base + "package.json", timeout=30)
+    assert package.status_code == 200 and package.headers["Cache-Control"] == "no-cache"

@@ -58,7 +58,8 @@ def test_lom_is_a_registered_exporter():
     assert "lom" in available()
     exporter = get_exporter("lom")
     assert exporter is LomExporter
-    assert (exporter.extension, exporter.bundle_types) == (".xml", frozenset({"grain"}))
+    assert exporter.extension == ".xml"
+    assert exporter.bundle_types == frozenset({"grain", "module", "parcours"})
 
 
 @pytest.mark.parametrize("name", FIXTURES)
@@ -121,6 +122,26 @@ def test_classification_names_the_country_curriculum(scolomfr):
     assert "Cours moyen 1re année (CM1)" in texts(
         level, "lom:taxonPath/lom:taxon/lom:entry/lom:string[@language='fr']"
     )
+
+
+def test_a_teacher_training_resource_is_for_teachers(scolomfr, lom_strict):
+    manifest = load("question_set")
+    manifest["metadata"].update(level="formation-enseignants", subject="pedagogie-numerique")
+    assert validate_manifest(manifest) == []
+    scolom = reparse(lom_element(manifest))
+    assert_valid(scolomfr, scolom)
+    assert texts(scolom, "lom:educational/lom:intendedEndUserRole/lom:value") == [
+        SCOLOMFR_CONCEPT + "teacher"
+    ]
+    assert texts(scolom, "lom:educational/lom:context/lom:value") == [SCOLOMFR_CONCEPT + "training"]
+    level = scolom.findall("lom:classification", NS)[1]
+    assert texts(level, "lom:taxonPath/lom:taxon/lom:id") == [
+        "formation",
+        "formation-enseignants",
+    ]
+    plain = reparse(lom_element(manifest, profile="lom"))
+    assert_valid(lom_strict, plain)
+    assert texts(plain, "lom:educational/lom:context/lom:value") == ["training"]
 
 
 @pytest.mark.parametrize("resource_type", sorted(RESOURCE_TYPES))

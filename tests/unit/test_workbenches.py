@@ -43,3 +43,17 @@ def test_teacher_changes_are_never_overwritten(tmp_path):
     assert len(beside) == 1 and json.loads(beside[0].read_text()) == {"v": "v2"}
     # and it is not duplicated on the next spawn
     assert install_workbenches(src, home) == []
+
+
+def test_the_trainers_notebooks_go_to_trainers_only(tmp_path):
+    src = make_source(tmp_path)
+    dashboard = {"metadata": {"imaginecole": {"kind": "workbench", "audience": "trainers"}}}
+    (src / "Tableau de bord du formateur.ipynb").write_text(json.dumps(dashboard))
+    teacher, trainer = tmp_path / "teacher", tmp_path / "trainer"
+    teacher.mkdir()
+    trainer.mkdir()
+    assert install_workbenches(src, teacher) == ["+ Créer un quiz.ipynb"]
+    assert sorted(install_workbenches(src, trainer, trainer=True)) == [
+        "+ Créer un quiz.ipynb",
+        "+ Tableau de bord du formateur.ipynb",
+    ]

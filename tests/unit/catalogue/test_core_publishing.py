@@ -143,3 +143,18 @@ def test_clean_metadata_keeps_known_fields_with_sane_types():
 def test_slug_of_a_french_title():
     assert slug("L'élève & la fraction !") == "l-eleve-la-fraction"
     assert slug("!!!", default="abc") == "abc"
+
+
+def test_a_format_that_cannot_express_the_grain_is_left_out_unless_asked_for(
+    catalogue, publishable_bundle
+):
+    """Flashcards have no GIFT or QTI form: by default the grain is published without those
+    packages (the others are there); asked for by name, the publication is refused."""
+    resource = catalogue.publish(TEACHER, publishable_bundle("flashcards"))
+    formats = {f.format for f in resource.latest.files}
+    assert {"bundle", "html", "scorm12", "h5p"} <= formats
+    assert "gift" not in formats and "qti21" not in formats
+    with pytest.raises(ImaginecoleError) as info:
+        catalogue.publish(TEACHER, publishable_bundle("flashcards"), formats=["html", "gift"])
+    assert "holds no question GIFT can write" in str(info.value)
+    assert len(catalogue.submissions(TEACHER)) == 1  # the first one only
