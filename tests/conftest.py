@@ -112,3 +112,19 @@ def publishable_bundle(tmp_path):
         return folder
 
     return make
+
+
+@pytest.fixture(scope="session")
+def scolomfr(spec_dir: Path):
+    """The ScoLOMFR 3.2.1 schema (lxml XMLSchema), parsed once."""
+    from lxml import etree
+
+    return etree.XMLSchema(etree.parse(str(spec_dir / "lom/scolomfr-schemas-3.2.1/scolomfr.xsd")))
+
+
+@pytest.fixture(scope="session")
+def lom_strict(spec_dir: Path):
+    """The IEEE LOM strict schema (lxml XMLSchema), parsed once."""
+    from lxml import etree
+
+    return etree.XMLSchema(etree.parse(str(spec_dir / "lom/ieee-lom-1484.12.3/lomStrict.xsd")))

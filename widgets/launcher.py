@@ -7,6 +7,11 @@ A workbench is a notebook whose metadata holds::
 Each card links to the notebook rendered by Voilà (``voila/render/<file>``),
 with a URL relative to the page, so it works under ``/user/<name>/`` on the hub
 and on a bare Jupyter server alike.
+
+Above the cards, the trainers' announcements (the catalogue's news items, sent from the
+trainer dashboard; the hub's home page shows the same): the latest three of the last seven
+days. The catalogue is asked with a short timeout; when it cannot be reached, or answers
+anything else than a list of news, nothing is shown and the launcher works as before.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import os
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,6 +36,9 @@ WORKBENCH_KIND = "workbench"
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 UNORDERED = 1000
 RENDER_PATH = "voila/render/"
+NEWS_DAYS = 7  # announcements older than this are not shown
+NEWS_LIMIT = 3
+NEWS_TIMEOUT = (2.0, 3.0)  # the launcher is the teachers' landing page: never wait long
 
 _CSS = """
 <style>
@@ -52,6 +61,13 @@ _CSS = """
 .ic-launcher a:focus-visible, .ic-launcher-footer a:focus-visible {
   outline: 3px solid #1a5fb4; outline-offset: 2px; }
 .ic-launcher-footer { margin-top: 1rem; gap: 1rem; }
+.ic-news { margin: 0 0 1rem; padding: 0.5rem 1rem; border-radius: 6px;
+  border: 2px solid #1a5fb4; background: #eef4fc; color: #1d1d1d; }
+.ic-news h3 { font-size: 1.15rem; margin: 0.25rem 0; }
+.ic-news ul { list-style: none; margin: 0; padding: 0; }
+.ic-news li + li { border-top: 1px solid #949494; margin-top: 0.5rem; padding-top: 0.5rem; }
+.ic-news time { color: #3d3d3d; font-size: 0.9rem; }
+.ic-news .ic-news-body p { margin: 0.25rem 0; }
 </style>
 """
 
@@ -90,6 +106,62 @@ def page_location(environ: Mapping[str, str] | None = None) -> tuple[str, str]:
             depth = folder.count("/") + 1 if folder else 0
             return "../" * (2 + depth), folder
     return "../../", ""
+
+
+def _published(item: Mapping) -> datetime | None:
+    value = item.get("published")
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        found = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
+
+
+def latest_announcements(
+    items: object, now: datetime, days: int = NEWS_DAYS, limit: int = NEWS_LIMIT
+) -> list[dict]:
+    """The news items of the last `days` days, newest first, `limit` at most."""
+    if not isinstance(items, list):
+        return []
+    since = now - timedelta(days=days)
+    dated = [
+        (when, item)
+        for item in items
+        if isinstance(item, dict)
+        and isinstance(item.get("title"), str)
+        and (when := _published(item)) is not None
+        and since <= when <= now + timedelta(minutes=5)
+    ]
+    dated.sort(key=lambda pair: pair[0], reverse=True)
+    return [{**item, "published_at": when} for when, item in dated[:limit]]
+
+
+def fetch_announcements(
+    url: str, language: str, token: str = "", now: datetime | None = None
+) -> list[dict]:
+    """The latest announcements of the catalogue at `url`; [] whatever goes wrong."""
+    if not url:
+        return []
+    import requests
+
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"token {token}"
+    try:
+        response = requests.get(
+            url.rstrip("/") + "/api/news",
+            params={"language": language},
+            headers=headers,
+            timeout=NEWS_TIMEOUT,
+        )
+        if response.status_code != 200:
+            return []
+        items = response.json()
+    except (requests.RequestException, ValueError):
+        return []
+    return latest_announcements(items, now or datetime.now(UTC))
 
 
 def _localized(value: object, language: str) -> str:
@@ -180,6 +252,16 @@ class Launcher(ipywidgets.VBox):
         "($IMAGINECOLE_CATALOGUE_PUBLIC_URL, set by the hub); empty hides the link."
     )
 
+    catalogue_url = Unicode(
+        help="Address of the catalogue for the kernel ($IMAGINECOLE_CATALOGUE_URL): its "
+        "news are the trainers' announcements; empty shows none."
+    )
+    announcements = List(help="The announcements shown by the last refresh, newest first.")
+
+    @default("catalogue_url")
+    def _default_catalogue_url(self) -> str:
+        return os.environ.get("IMAGINECOLE_CATALOGUE_URL", "").strip()
+
     @default("language")
     def _default_language(self) -> str:
         return launcher_language()
@@ -232,6 +314,7 @@ class Launcher(ipywidgets.VBox):
                 "root_href",
                 "render_href",
                 "catalogue_href",
+                "catalogue_url",
             ],
         )
         self.refresh()
@@ -247,6 +330,33 @@ class Launcher(ipywidgets.VBox):
         language = self.language if self.language in LANGUAGES else DEFAULT_LANGUAGE
         direction = "rtl" if language == "ar" else "ltr"
         return f'<div class="ic-launcher" lang="{language}" dir="{direction}">{body}</div>'
+
+    def _news_markup(self) -> str:
+        """The trainers' latest announcements as a labelled region; "" when there is none."""
+        _ = self._gettext()
+        esc = html.escape
+        token = (
+            os.environ.get("IMAGINECOLE_CATALOGUE_TOKEN") or os.environ.get("JUPYTERHUB_API_TOKEN")
+        ) or ""
+        self.announcements = fetch_announcements(self.catalogue_url, self.language, token.strip())
+        if not self.announcements:
+            return ""
+        items = []
+        for item in self.announcements:
+            when = item["published_at"]
+            # the body's HTML was cleaned by the catalogue (nh3) when it was written
+            body = item.get("body_html") if isinstance(item.get("body_html"), str) else ""
+            items.append(
+                f"<li><strong>{esc(item['title'])}</strong> "
+                f'<time datetime="{esc(when.isoformat(), quote=True)}">'
+                f"{esc(when.strftime('%Y-%m-%d %H:%M'))} UTC</time>"
+                f'<div class="ic-news-body">{body}</div></li>'
+            )
+        title = esc(_("Announcements from the trainers"))
+        return self._wrap(
+            '<section class="ic-news" aria-labelledby="ic-news-title">'
+            f'<h3 id="ic-news-title">{title}</h3><ul>{"".join(items)}</ul></section>'
+        )
 
     def refresh(self) -> None:
         """Search `folder` again and redraw the cards."""
@@ -264,7 +374,8 @@ class Launcher(ipywidgets.VBox):
             workshop = _("Workshop: {name}").format(name=self.workshop_name)
             header.append(f'<p class="ic-workshop">{esc(workshop)}</p>')
         header.append(f"<p>{esc(_('Choose an activity to open it.'))}</p>")
-        self._header.value = self._wrap("".join(header))
+        # the trainers' announcements come right under the welcome, before the activities
+        self._header.value = self._wrap("".join(header)) + self._news_markup()
 
         if self.workbenches:
             items = []

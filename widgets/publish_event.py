@@ -23,7 +23,8 @@ from .publish_client import CatalogueClient, CatalogueError
 NO_EVENT = ""
 
 
-def parse_deadline(value: Any) -> datetime | None:
+def parse_time(value: Any) -> datetime | None:
+    """A hub or catalogue timestamp (ISO 8601, ``Z`` or offset, or naive UTC), or None."""
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -34,7 +35,7 @@ def parse_deadline(value: Any) -> datetime | None:
 
 
 def deadline_text(event: dict[str, Any]) -> str:
-    found = parse_deadline(event.get("deadline"))
+    found = parse_time(event.get("deadline"))
     return found.strftime("%Y-%m-%d %H:%M") if found else "?"
 
 
@@ -47,7 +48,7 @@ def split_events(
     for event in mine:
         if event.get("state") not in ("open", "judging"):
             continue
-        deadline = parse_deadline(event.get("deadline"))
+        deadline = parse_time(event.get("deadline"))
         if event.get("locked") or (deadline is not None and now >= deadline):
             closed.append(event)
         elif event.get("state") != "open":
@@ -181,7 +182,7 @@ class EventChoice(ipywidgets.VBox):
         event = self.chosen()
         if event is None:
             return None, None
-        deadline = parse_deadline(event.get("deadline"))
+        deadline = parse_time(event.get("deadline"))
         if deadline is not None and self.clock() >= deadline:
             self.events = [dict(e, locked=True) if e is event else e for e in self.events]
             self.show()

@@ -36,7 +36,9 @@ from .form_fields import button, heading, html_block, row, style_sheet
 from .live_status import LiveStatus
 from .publish_client import CatalogueClient, CatalogueError, default_public_url, default_token
 from .publish_client import default_url as default_catalogue_url
+from .publish_event import parse_time
 from .publish_submissions import STATE_NAMES, error_markup
+from .trainer_events import EventEditor
 
 HERE = os.path.dirname(__file__)
 REFRESH_SECONDS = 30  # the shortest automatic refresh: 30 trainers x 30 participants stay cheap
@@ -60,17 +62,6 @@ class HubUnavailable(Exception):
     def __init__(self, message: Message) -> None:
         super().__init__(str(message))
         self.message = message
-
-
-def parse_time(value: Any) -> datetime | None:
-    """A hub or catalogue timestamp (ISO 8601, ``Z`` or offset, or naive UTC), or None."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        found = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 def hub_users(api_url: str, token: str) -> list[dict[str, Any]]:
@@ -269,6 +260,13 @@ class TrainerDashboard(ipywidgets.VBox):
             kind="primary",
         )
         self.send_status = LiveStatus()
+        self.events = EventEditor(
+            self.client,
+            language=self.language,
+            link=self.link,
+            on_saved=self.refresh_to,
+            clock=self.clock,
+        )
         intro = _("Refreshed every {seconds} seconds, and when you press « {button} ».").format(
             seconds=int(self.interval), button=_("Refresh")
         )
@@ -297,6 +295,18 @@ class TrainerDashboard(ipywidgets.VBox):
                 self.message,
                 row([self.send_button, self.send_status]),
                 self.news,
+                heading(_("Events"), 3),
+                html_block(
+                    "<p class='icb-help'>"
+                    + html.escape(
+                        _(
+                            "Create a workshop or a hackathon, change it, and run it: "
+                            "participants, submissions, jury, results, certificates."
+                        )
+                    )
+                    + "</p>"
+                ),
+                self.events,
             ]
         )
         self.children = [
@@ -367,6 +377,12 @@ class TrainerDashboard(ipywidgets.VBox):
         self.show(data)
         return data
 
+    def refresh_to(self, slug: str) -> dict[str, Any]:
+        """Redraw with the event `slug` chosen (after the events form saved it)."""
+        data = self.collect(slug)
+        self.show(data)
+        return data
+
     # -- drawing ------------------------------------------------------------------------------
 
     def show(self, data: dict[str, Any]) -> None:
@@ -397,6 +413,7 @@ class TrainerDashboard(ipywidgets.VBox):
         self.refusal.value = ""
         self.body.layout.display = None
         self._show_events(data)
+        self.events.show_events(data["events"] or [], data["users"])
         event = data["event"]
         made = data["made"] or {}
         rows = participant_rows(
@@ -431,7 +448,9 @@ class TrainerDashboard(ipywidgets.VBox):
 
     def _no_event(self) -> str:
         return (
-            "<p>" + html.escape(self._("No event is chosen: create one in the catalogue.")) + "</p>"
+            "<p>"
+            + html.escape(self._("No event is chosen: create one below, under « Events »."))
+            + "</p>"
         )
 
     def _show_events(self, data: dict[str, Any]) -> None:

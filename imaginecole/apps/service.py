@@ -31,10 +31,11 @@ from jupyter_server.base.handlers import FileFindHandler
 from jupyter_server.utils import url_path_join
 from tornado.ioloop import PeriodicCallback
 from tornado.web import GZipContentEncoding, RedirectHandler
-from traitlets import Instance, Integer, Unicode
+from traitlets import Bool, Instance, Integer, Unicode
 from traitlets.config import Config
 from voila.app import Voila
 from voila.static_file_handler import MultiStaticFileHandler
+from voila.tornado.handler import TornadoVoilaHandler
 
 from imaginecole.i18n import N_, _
 
@@ -125,6 +126,19 @@ def static_version(static_paths: list[str]) -> str:
     return "v" + digest.hexdigest()[:12]
 
 
+class AnonymousAppPageHandler(TornadoVoilaHandler):
+    """An app's page without the hub's sign-in (``--anonymous``).
+
+    The page's scripts stop the app's kernel when the tab closes or the app fails (POST
+    ``voila/api/shutdown/<id>``), sending back the ``_xsrf`` cookie's token. The hub's
+    sign-in sets that cookie; without it nothing did, the shutdown was refused (403) and
+    the kernel lived until culled. Tornado sets the cookie when a handler reads its token."""
+
+    async def prepare(self, **kwargs) -> None:
+        await super().prepare(**kwargs)
+        self.xsrf_token  # noqa: B018 - sets the _xsrf cookie, before the page is streamed
+
+
 class AppsVoila(Voila):
     """Voilà on the apps folder, kept in step with the catalogue."""
 
@@ -135,6 +149,7 @@ class AppsVoila(Voila):
     )
     poll_seconds = Integer(30, config=True, help="Seconds between two reads of the catalogue.")
     scratch_root = Unicode(config=True, help="Folder of the kernels' scratch folders.")
+    anonymous = Bool(False, config=True, help="No hub sign-in: the pages set the _xsrf cookie.")
     catalogue = Instance(CatalogueApps, allow_none=True)
     _refreshing = False
 
@@ -168,6 +183,8 @@ class AppsVoila(Voila):
             if handler[1] is TornadoVoilaTreeHandler:
                 # no listing of the folder: the catalogue's gallery lists the apps
                 handlers.append((handler[0], RedirectHandler, {"url": self.gallery_url}))
+            elif handler[1] is TornadoVoilaHandler and self.anonymous:
+                handlers.append((handler[0], AnonymousAppPageHandler, *handler[2:]))
             elif handler[1] is FileFindHandler and "/voila/labextensions/" in handler[0]:
                 handlers.append((handler[0], LabExtensionsHandler, *handler[2:]))
             elif handler[1] is not VoilaContentsHandler:
@@ -281,6 +298,7 @@ def service_config(args: argparse.Namespace, scratch: Path, account: str) -> Con
     c.AppsVoila.gallery_url = args.gallery_url
     c.AppsVoila.poll_seconds = args.poll
     c.AppsVoila.scratch_root = str(scratch)
+    c.AppsVoila.anonymous = args.anonymous
     resources = app_resources(args.language, args.gallery_url)
     # Voilà's error pages (page.html, error.html) read `imaginecole` from here
     c.Voila.tornado_settings = {"jinja_template_vars": resources}

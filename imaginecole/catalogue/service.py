@@ -430,6 +430,9 @@ class Catalogue(AccountsMixin, NewsMixin, FederationMixin, SequencesMixin):
             if latest.state == WITHDRAWN and not res.public:
                 raise Conflict("« {title} » is already withdrawn.", title=res.title)
             check_no_dependants(conn, res)
+            from ..events.hooks import check_withdraw  # events lock their submissions
+
+            check_withdraw(conn, res, now)
             changed = {latest.id}
             if res.published_number:
                 changed.add(version_row(conn, res.id, res.published_number).id)

@@ -5,17 +5,22 @@ send an event name with the bundle. When an event of the catalogue has that slug
 new version is checked as a submission first (a participant with a team, before the deadline,
 their own resource), published « submitted » as usual, tagged with the event's slug, and
 recorded as their team's submission. Another name stays a plain tag, as before. A new version
-of a resource submitted to an event whose deadline passed is refused until the results are out.
+of a resource submitted to an event whose deadline passed is refused until the results are out,
+and so is withdrawing it from the catalogue (`check_withdraw`, called by `Catalogue.withdraw`).
 """
 
 from __future__ import annotations
 
 import json
 import zipfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .service import Events
+from sqlalchemy import Connection
+
+from ..catalogue.errors import Conflict
+from .service import Events, locked_submission
 
 
 def bundle_uid(path: Path) -> str | None:
@@ -54,3 +59,19 @@ def publish(
     resource = catalogue.publish(principal, bundle, note=note, event=found.slug)
     events.record_submission(principal, found, resource.uid, team, challenge)
     return resource
+
+
+def check_withdraw(conn: Connection, res: Any, now: datetime) -> None:
+    """Conflict when the resource row `res` is submitted to an event whose deadline passed and
+    whose results are not out: withdrawing it would take it from the jury. `conn` is the
+    catalogue's transaction (the withdrawal's own)."""
+    row = locked_submission(conn, res.uid, now)
+    if row is not None:
+        raise Conflict(
+            "« {resource} » is submitted to « {title} », whose submissions closed at {deadline} "
+            "(UTC): it cannot be withdrawn while the jury judges it. Withdraw it once the "
+            "results are published.",
+            resource=res.title,
+            title=row.title,
+            deadline=row.deadline.strftime("%Y-%m-%d %H:%M"),
+        )

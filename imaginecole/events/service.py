@@ -462,22 +462,16 @@ class Events:
     def check_new_version(self, principal: Principal, uid: str) -> None:
         """A new version of a resource submitted to an event whose deadline passed would change
         what the jury judges: refused until the event is closed."""
-        now = self.clock()
         with self.db.read() as conn:
-            rows = conn.execute(
-                select(t.events.c.title, t.events.c.deadline)
-                .join(t.submissions, t.submissions.c.event_id == t.events.c.id)
-                .where(t.submissions.c.resource_uid == uid, t.events.c.state != "closed")
-            ).all()
-        for row in rows:
-            if now >= row.deadline:
-                raise Conflict(
-                    "This resource is submitted to « {title} », whose submissions closed at "
-                    "{deadline} (UTC): a new version would change what the jury judges. "
-                    "Publish it again once the results are out.",
-                    title=row.title,
-                    deadline=row.deadline.strftime("%Y-%m-%d %H:%M"),
-                )
+            row = locked_submission(conn, uid, self.clock())
+        if row is not None:
+            raise Conflict(
+                "This resource is submitted to « {title} », whose submissions closed at "
+                "{deadline} (UTC): a new version would change what the jury judges. "
+                "Publish it again once the results are out.",
+                title=row.title,
+                deadline=row.deadline.strftime("%Y-%m-%d %H:%M"),
+            )
 
     def _submissions(self, event: Event, ids: set[int] | None = None) -> list[dict[str, Any]]:
         """Every submission of `event` with its resource's title, type and state."""
@@ -886,6 +880,19 @@ class Events:
                 .where(t.participants.c.event_id == event.id)
                 .order_by(t.participants.c.username)
             ).all()
+
+
+def locked_submission(conn: Connection, uid: str, now: datetime) -> Any:
+    """The first event (title, deadline) that `uid` is submitted to whose deadline has passed
+    and whose results are not out yet (not « closed »): the jury judges the resource as it
+    is. None when there is none."""
+    rows = conn.execute(
+        select(t.events.c.title, t.events.c.deadline)
+        .join(t.submissions, t.submissions.c.event_id == t.events.c.id)
+        .where(t.submissions.c.resource_uid == uid, t.events.c.state != "closed")
+        .order_by(t.events.c.deadline)
+    ).all()
+    return next((row for row in rows if now >= row.deadline), None)
 
 
 def blind_view(submission: dict[str, Any]) -> dict[str, Any]:

@@ -60,6 +60,7 @@ DASHBOARD_TOKEN_SCOPES = [
     "list:users",
     "read:users:name",
     "read:users:activity",
+    "read:users:groups",  # the teams (team-…), for « Import the workshop's participants »
     "read:servers",
     "read:roles:users",
 ]

@@ -24,33 +24,34 @@ def bundle_files(folder: Path) -> list[tuple[str, Path]]:
     return _bundle_files(Path(folder))
 
 
-def packed_entries(seq: Sequence) -> list[tuple[str, Path]]:
-    """The zip entries of the resolved sequence `seq`: its files, then each part's under
-    ``parts/<folder>/`` (each part once, folder names made unique)."""
-    entries = list(bundle_files(seq.path))
-    names: dict[str, str] = {}  # part id -> folder name in the zip
+def parts_entries(folders: list[Path]) -> list[tuple[str, Path]]:
+    """The ``parts/<folder>/`` zip entries of the bundle `folders` (folder names made unique)."""
+    entries: list[tuple[str, Path]] = []
     used: set[str] = set()
-
-    def add(path: Path, uid: str) -> None:
-        if uid in names:
-            return
+    for path in folders:
         name, n = path.name, 2
         while name in used:
             name, n = f"{path.name}-{n}", n + 1
         used.add(name)
-        names[uid] = name
         entries.extend((f"{PARTS_DIR}/{name}/{e}", p) for e, p in bundle_files(path))
-
-    for item in seq.items:
-        add(item.path, item.id)
-        for part in item.items:
-            add(part.path, part.id)
     return entries
+
+
+def packed_entries(seq: Sequence) -> list[tuple[str, Path]]:
+    """The zip entries of the resolved sequence `seq`: its files, then each part's under
+    ``parts/<folder>/`` (each part once)."""
+    folders: dict[str, Path] = {}  # part id -> folder
+    for item in seq.items:
+        folders.setdefault(item.id, item.path)
+        for part in item.items:
+            folders.setdefault(part.id, part.path)
+    return list(bundle_files(seq.path)) + parts_entries(list(folders.values()))
 
 
 def found_parts(folder: Path | str) -> list[tuple[str, Path]]:
     """The ``parts/`` entries of the module or parcours `folder` for the parts that can be
     found (where `resolve` looks), leaving out the missing ones: the catalogue may have them."""
+    from ..bundle.model import load_manifest
     from .model import Finder, read_item
     from .validate import items_of
 
@@ -66,17 +67,8 @@ def found_parts(folder: Path | str) -> list[tuple[str, Path]]:
                 if depth and found[1].get("type") == "module":
                     walk(found[0], found[1], depth - 1)
 
-    from ..bundle.model import load_manifest
-
     walk(folder, load_manifest(folder), 1)
-    entries, used = [], set()
-    for path in seen.values():
-        name, n = path.name, 2
-        while name in used:
-            name, n = f"{path.name}-{n}", n + 1
-        used.add(name)
-        entries.extend((f"{PARTS_DIR}/{name}/{e}", p) for e, p in bundle_files(path))
-    return entries
+    return parts_entries(list(seen.values()))
 
 
 def pack_sequence(folder: Path | str, out: Path | str | None = None) -> bytes | Path:

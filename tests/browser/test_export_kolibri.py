@@ -6,9 +6,6 @@ to load local resource"), so the media are checked the way Kolibri serves the ap
 from a real server on 127.0.0.1.
 """
 
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -35,23 +32,6 @@ def unpacked(kind: str, folder: Path) -> Path:
     host = folder / "host.html"
     host.write_text(HOST, encoding="utf-8")
     return host
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
-        pass
-
-
-@pytest.fixture
-def served(tmp_path):
-    """A real HTTP server on 127.0.0.1 serving `tmp_path`, as Kolibri serves an unpacked app."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=tmp_path))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()  # the socket is already listening: no readiness to wait for
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
 
 
 def open_host(browser, url: str, allowed: tuple[str, ...]):

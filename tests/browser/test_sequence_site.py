@@ -2,9 +2,6 @@
 the sequence player in Chromium, its parts in iframes, the progress in the browser."""
 
 import re
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -243,23 +240,6 @@ HOST = """<!DOCTYPE html>
 <body><main><iframe sandbox="allow-scripts" src="app/index.html" title="Module"
   style="width: 1200px; height: 1400px; border: 0"></iframe></main></body></html>
 """
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
-        pass
-
-
-@pytest.fixture
-def served(tmp_path):
-    """A real HTTP server on 127.0.0.1 serving `tmp_path`, as Kolibri serves an unpacked app."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=tmp_path))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
 
 
 def test_the_kolibri_module_plays_in_a_sandboxed_iframe(browser, tmp_path, served):

@@ -198,3 +198,67 @@ def test_a_teacher_opening_the_dashboard_is_refused_by_the_hub(hub, workshop, pa
     assert page.locator("table.ictd-participants").count() == 0
     assert page.get_by_role("button", name="Envoyer une annonce à tous").is_hidden()
     assert axe_violations(page) == []
+
+
+def test_a_trainer_creates_an_event_in_the_dashboard_by_keyboard(hub, workshop, page):
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    sign_in(page, hub, "formatrice")
+    page.goto(f"{hub.url}/user/formatrice/{DASHBOARD}")
+    events = page.locator("table.ictd-events-list")
+    events.wait_for(timeout=RENDER_TIMEOUT)
+    assert "Hackathon de Dakar" in events.inner_text()
+
+    def press(name: str) -> None:
+        page.get_by_role("button", name=name).focus()  # (the icon is part of the name)
+        page.keyboard.press("Enter")
+
+    press("Nouvel événement")
+    page.get_by_role("heading", name="Nouvel événement").wait_for(timeout=30_000)
+    page.get_by_label("Titre", exact=True).fill("Atelier numérique de Thiès")
+    page.get_by_label("Type d'événement").select_option(label="Atelier")
+    page.get_by_label("Date de début (AAAA-MM-JJ)").fill("2099-12-05")
+    page.get_by_label("Date de fin (AAAA-MM-JJ)").fill("2099-12-05")
+    page.get_by_label("Pays (son programme donne les niveaux)").select_option(label="Sénégal (SN)")
+    page.get_by_label("Date limite des soumissions : date (AAAA-MM-JJ)").fill("2099-12-05")
+    page.get_by_label("heure, UTC (HH:MM)").fill("17:00")
+    page.keyboard.press("Tab")
+    page.get_by_text("Date limite : 2099-12-05 17:00 UTC, soit 2099-12-05 17:00 à Dakar.").wait_for(
+        timeout=30_000
+    )
+    hours = page.get_by_label("Heures (sur les attestations)")
+    hours.fill("0")
+    hours.press("Tab")
+
+    # refused by the server, next to the form and under the field; what was typed stays
+    press("Enregistrer l'événement")
+    problem = page.locator(".ictd-form-error")
+    problem.wait_for(timeout=60_000)
+    assert "Le champ « hours »" in problem.inner_text()
+    assert page.get_by_label("Titre", exact=True).input_value() == "Atelier numérique de Thiès"
+    assert axe_violations(page) == []
+
+    hours.fill("6")
+    hours.press("Tab")
+    press("Enregistrer l'événement")
+    page.get_by_text("Créé : « Atelier numérique de Thiès ».").wait_for(timeout=60_000)
+    assert page.locator(".ictd-form-error").count() == 0
+    page.locator('table.ictd-events-list tr[data-event="atelier-numerique-de-thies"]').wait_for(
+        timeout=30_000
+    )
+    page.get_by_role("heading", name="Modifier « Atelier numérique de Thiès »").wait_for()
+
+    # the workshop's participants (the hub's users and their teams), in one press
+    press("Importer les participants de l'atelier")
+    page.get_by_text("3 participant(s) de l'atelier ajouté(s) à l'événement.").wait_for(
+        timeout=60_000
+    )
+    env = workshop["formatrice"]
+    people = requests.get(
+        env["IMAGINECOLE_CATALOGUE_URL"] + "api/events/atelier-numerique-de-thies/participants",
+        headers={"Authorization": f"token {env['JUPYTERHUB_API_TOKEN']}"},
+        timeout=60,
+    ).json()
+    teams = {p["username"]: p["team"] for p in people}
+    assert teams["moussa.ba"] == teams["fatou.sow"] == "les-baobabs"
+    assert "formatrice" not in teams
+    assert axe_violations(page) == []

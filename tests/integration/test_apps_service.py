@@ -121,3 +121,31 @@ def test_an_app_page_loads_only_what_it_needs_and_browsers_keep_it(service):
     assert entry.status_code == 200 and "immutable" in entry.headers["Cache-Control"]
     package = requests.get(base + "package.json", timeout=30)
     assert package.status_code == 200 and package.headers["Cache-Control"] == "no-cache"
+
+
+def test_the_page_stops_its_kernel_without_the_hub(service):
+    """Without the hub's sign-in the page still gets its `_xsrf` cookie, so its own shutdown
+    (tab closed, failed app) stops the kernel at once instead of after the culling delay."""
+    url, uid, _log = service
+    browser = requests.Session()  # keeps cookies, as a browser does
+    page = browser.get(f"{url}voila/render/{uid}.ipynb", timeout=120)
+    assert page.status_code == 200
+    kernel = json.loads(CONFIG.search(page.text).group(1))["kernelId"]
+    token = browser.cookies.get("_xsrf")
+    assert token, f"the app page set no _xsrf cookie: {page.headers}"
+    shutdown = f"{url}voila/api/shutdown/{kernel}"
+    # a token that is not the cookie's (another site cannot read the cookie) is still refused
+    assert browser.post(shutdown, files={"_xsrf": (None, "forged")}, timeout=30).status_code == 403
+    assert browser.get(f"{url}api/kernels/{kernel}", timeout=30).status_code == 200
+    # what the page sends (Voilà's beforeunload and the template's failed app): a form with the
+    # cookie's token; the same token as X-XSRFToken header (the template's fetch) is accepted too
+    done = browser.post(shutdown, files={"_xsrf": (None, token)}, timeout=60)
+    assert 200 <= done.status_code < 300, done.text
+    assert browser.get(f"{url}api/kernels/{kernel}", timeout=30).status_code == 404
+    again = browser.get(f"{url}voila/render/{uid}.ipynb", timeout=120)
+    second = json.loads(CONFIG.search(again.text).group(1))["kernelId"]
+    done = browser.post(
+        f"{url}voila/api/shutdown/{second}", headers={"X-XSRFToken": token}, timeout=60
+    )
+    assert 200 <= done.status_code < 300, done.text
+    assert browser.get(f"{url}api/kernels/{second}", timeout=30).status_code == 404

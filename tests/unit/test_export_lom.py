@@ -21,25 +21,12 @@ from imaginecole.exports.lom import (
 from lxml import etree
 
 from imaginecole.bundle import validate_manifest
+from tests.xmlcheck import assert_valid
 
 GRAINS = Path(__file__).resolve().parents[1] / "fixtures" / "grains"
 FIXTURES = sorted(p.name for p in GRAINS.iterdir() if (p / "manifest.json").is_file())
 NS = {"lom": LOM_NS}
 HOSTILE = "Maths & <sciences> </script><script>alert('x')</script>"
-
-
-@pytest.fixture(scope="module")
-def scolomfr(spec_dir: Path) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(spec_dir / "lom/scolomfr-schemas-3.2.1/scolomfr.xsd")))
-
-
-@pytest.fixture(scope="module")
-def lom_strict(spec_dir: Path) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(spec_dir / "lom/ieee-lom-1484.12.3/lomStrict.xsd")))
-
-
-def assert_valid(schema: etree.XMLSchema, doc: etree._Element) -> None:
-    assert schema.validate(doc), "\n".join(str(e) for e in schema.error_log)
 
 
 def load(name: str) -> dict:

@@ -22,6 +22,8 @@ from imaginecole.exports.scorm import (
 )
 from lxml import etree
 
+from tests.xmlcheck import assert_valid
+
 GRAINS = Path(__file__).resolve().parents[1] / "fixtures" / "grains"
 FIXTURES = sorted(p.name for p in GRAINS.iterdir() if (p / "manifest.json").is_file())
 XSI_LOCATION = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
@@ -53,10 +55,6 @@ def schemas(spec_dir: Path) -> dict[str, etree.XMLSchema]:
     return {
         v: etree.XMLSchema(etree.parse(str(spec_dir / c["driver"]))) for v, c in VERSIONS.items()
     }
-
-
-def assert_valid(schema: etree.XMLSchema, doc: etree._Element) -> None:
-    assert schema.validate(doc), "\n".join(str(e) for e in schema.error_log)
 
 
 def export(version: str, bundle: Bundle, out: Path) -> tuple[zipfile.ZipFile, etree._Element]:

@@ -13,6 +13,9 @@ from imaginecole.widgets.launcher import Launcher, find_workbenches, page_locati
 
 REPO = Path(__file__).resolve().parents[2]
 ENV_VARS = (
+    "IMAGINECOLE_CATALOGUE_URL",
+    "IMAGINECOLE_CATALOGUE_TOKEN",
+    "JUPYTERHUB_API_TOKEN",
     "IMAGINECOLE_LANGUAGE",
     "IMAGINECOLE_WORKSHOP",
     "JUPYTERHUB_USER",
@@ -262,3 +265,84 @@ def test_the_podcast_workbench_has_a_card(shipped: Shipped) -> None:
     launcher = Launcher(folder=str(shipped.folder), language=shipped.language)
     assert f"../../voila/render/{quote(notebook)}" in hrefs(launcher)
     assert f">{title}</a>" in launcher.children[1].value
+
+
+# -- the trainers' announcements (the catalogue's news), against a real catalogue --------------
+
+
+def test_the_launcher_shows_the_latest_announcements_of_the_week(workbench_folder, tmp_path):
+    import requests
+
+    from .catalogue.webserver import catalogue_cli, catalogue_process, free_port
+
+    data = tmp_path / "catalogue" / "data"
+    token = catalogue_cli("token", "--data", str(data), "--role", "editor", "--name", "formatrice")
+    with catalogue_process(data) as url:
+        trainer = {"Authorization": f"token {token}"}
+        for n in range(1, 5):
+            sent = requests.post(
+                url + "api/news",
+                json={
+                    "title": f"Annonce {n}",
+                    "body": f"<p>Salle {n} &lt;b&gt;</p>",
+                    "language": "fr",
+                },
+                headers=trainer,
+                timeout=60,
+            )
+            assert sent.status_code == 201, sent.text
+        launcher = Launcher(folder=str(workbench_folder), catalogue_url=url, language="fr")
+        header = launcher.children[0].value
+        # the three newest, newest first, in a region named by its heading
+        assert [a["title"] for a in launcher.announcements] == [
+            "Annonce 4",
+            "Annonce 3",
+            "Annonce 2",
+        ]
+        assert '<section class="ic-news" aria-labelledby="ic-news-title">' in header
+        assert '<h3 id="ic-news-title">Annonces des formateurs</h3>' in header
+        assert "<p>Salle 4 &lt;b&gt;</p>" in header and "Annonce 1" not in header
+        assert header.index("Bienvenue") < header.index("Annonce 4")
+        # the activities are still there, below
+        assert launcher.children[1].value.count('<li class="ic-card">') == 3
+        # in the page's language, as on the hub's home page
+        english = Launcher(folder=str(workbench_folder), catalogue_url=url, language="en")
+        assert english.announcements == [] and "<section" not in english.children[0].value
+        sent = requests.post(
+            url + "api/news",
+            json={"title": "Lunch break", "body": "<p>Room 2</p>", "language": "en"},
+            headers=trainer,
+            timeout=60,
+        )
+        assert sent.status_code == 201, sent.text
+        english.refresh()
+        assert "Announcements from the trainers" in english.children[0].value
+        assert "Lunch break" in english.children[0].value
+
+    # the catalogue stopped (offline): nothing shown, nothing broken
+    launcher.refresh()
+    assert launcher.announcements == [] and "<section" not in launcher.children[0].value
+    assert launcher.children[1].value.count('<li class="ic-card">') == 3
+    closed = Launcher(
+        folder=str(workbench_folder), catalogue_url=f"http://127.0.0.1:{free_port()}/"
+    )
+    assert closed.announcements == [] and len(closed.workbenches) == 3
+    # not a catalogue at all: nothing either
+    assert Launcher(folder=str(workbench_folder), catalogue_url="").announcements == []
+
+
+def test_only_the_announcements_of_the_last_seven_days_count():
+    from datetime import UTC, datetime, timedelta
+
+    from imaginecole.widgets.launcher import latest_announcements
+
+    now = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+
+    def item(title, days):
+        return {"title": title, "published": (now - timedelta(days=days)).isoformat()}
+
+    items = [item("vieille", 8), item("lundi", 4), "pas une annonce", {"title": "sans date"}]
+    items += [item("hier", 1), item("ce matin", 0.1), item("avant-hier", 2)]
+    found = latest_announcements(items, now)
+    assert [a["title"] for a in found] == ["ce matin", "hier", "avant-hier"]
+    assert latest_announcements({"error": "x"}, now) == []

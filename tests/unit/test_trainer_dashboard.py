@@ -363,3 +363,161 @@ def test_a_teacher_cannot_send_an_announcement(catalogue):
     )
     assert made.status_code == 403
     assert "(403)" in text(board.submissions.value)  # the dashboard says so, too
+
+
+# -- the « Events » section: create, edit, run an event from the dashboard -----------------------
+
+HUB_USERS = [
+    {"name": "awa", "roles": ["user"], "groups": ["country-sn", "team-les-baobabs"]},
+    {"name": "moussa", "roles": ["user"], "groups": ["country-sn"]},
+    {"name": "jury.ba", "roles": ["user"], "groups": ["country-sn"]},
+    {"name": "formatrice", "roles": ["user", "trainer"], "groups": []},
+]
+
+
+def board_for(catalogue, name="formatrice"):
+    return TrainerDashboard(
+        language="fr",
+        hub_api_url="",
+        catalogue_url=catalogue["url"],
+        catalogue_token=catalogue["tokens"][name],
+        auto_refresh=False,
+    )
+
+
+def test_a_trainer_creates_and_edits_an_event_in_the_dashboard(catalogue):
+    board = board_for(catalogue)
+    form = board.events
+    # the jurors are picked among the hub's users (here given as the hub answers them)
+    form.show_events(board.data.get("events") or [], HUB_USERS)
+    assert "Atelier de Thiès" in text(form.list.value)
+    form.new()
+    assert form.form.layout.display is None and form.run.layout.display == "none"
+    form.title.value = "Hackathon de Saint-Louis"
+    form.kind.value = "hackathon"
+    form.starts.value = "2026-12-10"
+    form.ends.value = "2026-12-11"
+    form.country.value = "TN"
+    form.description.value = "Deux jours pour créer."
+    form.deadline_date.value = "2026-12-11"
+    form.deadline_time.value = "17:30"
+    # UTC, said so, with the time in the event's country beside
+    assert "Date limite : 2026-12-11 17:30 UTC, soit 2026-12-11 18:30 à Tunis." in text(
+        form.deadline_local.value
+    )
+    form.blind.value = True
+    assert "jury.ba" in form.jurors.options
+    form.jurors.value = ("jury.ba", "formatrice")
+    form.per_submission.value = 1
+    challenge = form.add_challenge({})
+    challenge.title.value = "La géométrie au CE1"
+    challenge.brief.value = "Reconnaître les formes."
+    challenge.kinds.value = ("grain", "comic")
+    # the levels of the Tunisian curriculum
+    assert challenge.levels.options[1] == ("1re année de base (1-base)", "1-base")
+    form.weights["pedagogy"].value = 2
+    form.prizes.value = "Premier prix\n3: Prix du public"
+
+    # refused by the server: the message names the field, next to the form, nothing is lost
+    form.hours.value = 0
+    assert form.save() is None
+    problem = text(form.problem.value)
+    assert "Le champ « hours »" in problem and 'role="alert"' in form.problem.value
+    assert form.slots["hours"].layout.display is None
+    assert "Le champ « hours »" in text(form.slots["hours"].value)
+    assert "Pas enregistré" in form.save_status.text
+    assert form.title.value == "Hackathon de Saint-Louis"
+    assert challenge.title.value == "La géométrie au CE1"
+    assert form.jurors.value == ("jury.ba", "formatrice")
+
+    # a level the country's curriculum does not have is refused too, and named
+    challenge.set_levels(form.level_options(), ["ce1"])
+    form.hours.value = 14
+    assert form.save() is None
+    assert "challenges[1].levels" in text(form.problem.value)
+    assert form.slots["challenges"].layout.display is None
+
+    # fixed: created, listed, chosen in the dashboard
+    challenge.set_levels(form.level_options(), ["2-base"])
+    created = form.save()
+    assert created is not None, form.problem.value
+    slug = "hackathon-de-saint-louis"
+    assert created["slug"] == slug and form.problem.value == ""
+    assert "Créé : « Hackathon de Saint-Louis »." in form.save_status.text
+    assert board.event_choice.value == slug
+    assert 'data-event="hackathon-de-saint-louis"' in form.list.value
+    trainer = catalogue["trainer"]
+    stored = requests.get(catalogue["url"] + f"api/events/{slug}", headers=trainer, timeout=60)
+    event = stored.json()
+    assert event["deadline"] == "2026-12-11T17:30:00+00:00"
+    assert event["hours"] == 14 and event["blind_jury"] is True and event["country"] == "TN"
+    assert sorted(event["jurors"]) == ["formatrice", "jury.ba"]
+    assert event["jurors_per_submission"] == 1
+    assert [(c["slug"], c["kinds"], c["levels"]) for c in event["challenges"]] == [
+        ("la-geometrie-au-ce1", ["grain", "comic"], ["2-base"])
+    ]
+    assert {c["id"]: c["weight"] for c in event["rubric"]}["pedagogy"] == 2
+    assert event["prizes"] == [
+        {"rank": 1, "title": "Premier prix"},
+        {"rank": 3, "title": "Prix du public"},
+    ]
+
+    # now editing it: only what changed is sent; a wrong date is refused and named
+    assert form.editing["slug"] == slug and form.slug.disabled
+    assert form.run.layout.display is None
+    form.title.value = "Hackathon de Saint-Louis 2026"
+    form.starts.value = "10/12/2026"
+    assert form.changes() == {"title": "Hackathon de Saint-Louis 2026", "starts": "10/12/2026"}
+    assert form.save() is None
+    assert "Le champ « starts »" in text(form.slots["starts"].value)
+    assert form.title.value == "Hackathon de Saint-Louis 2026"
+    form.starts.value = "2026-12-10"
+    saved = form.save()
+    assert saved is not None and saved["title"] == "Hackathon de Saint-Louis 2026"
+    assert form.slots["starts"].layout.display == "none"
+    assert "Enregistré" in form.save_status.text
+    assert form.save() is form.editing and "Rien n'a changé." in form.save_status.text
+
+    # run it: the participants of the workshop (the hub's users, trainers left out)
+    form.users = HUB_USERS
+    assert form.import_participants() is not None
+    assert "3 participant(s) de l'atelier ajouté(s)" in form.run_status.text
+    people = requests.get(
+        catalogue["url"] + f"api/events/{slug}/participants", headers=trainer, timeout=60
+    ).json()
+    assert {(p["username"], p["team"]) for p in people} == {
+        ("awa", "les-baobabs"),
+        ("moussa", ""),
+        ("jury.ba", ""),
+    }
+    form.users = HUB_USERS  # (the refresh without a hub forgot them)
+    form.import_participants()
+    assert "déjà dans l'événement" in form.run_status.text
+    # close, then the jury before the deadline: the server's reason is shown
+    assert form.set_state("judging")["state"] == "judging"
+    assert form.close_button.disabled and not form.open_button.disabled
+    assert form.assign_jury() is None
+    assert "Pas fait" in form.run_status.text and "2026-12-11 17:30" in form.run_status.text
+    assert form.set_state("closed")["state"] == "closed"
+    assert "galerie publique" in form.run_status.text
+    # the certificates, in one press (printed by Chromium), then linked
+    made = form.make_certificates()
+    assert made is not None and len(made) == 3, form.run_status.text
+    assert "3 attestation(s) faite(s)." in form.run_status.text
+    links = re.findall(r'href="([^"]+)"', form.run_result.value)
+    assert links[0] == catalogue["url"] + f"api/events/{slug}/certificates.zip"
+    assert len(links) == 4 and all(link.endswith(".pdf") for link in links[1:])
+    pdf = requests.get(links[1], headers=trainer, timeout=60)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_a_teacher_is_refused_by_the_server_in_the_events_form(catalogue):
+    board = board_for(catalogue, "kofi")
+    form = board.events
+    form.new()
+    form.title.value = "Faux événement"
+    form.starts.value = form.ends.value = form.deadline_date.value = "2026-12-10"
+    form.hours.value = 3
+    assert form.save() is None
+    assert "(403)" in text(form.problem.value) and "« review »" in text(form.problem.value)
+    assert form.title.value == "Faux événement"

@@ -2,7 +2,8 @@
 
 The official OpenAPI meta-schema is not at hand, so its rules that matter here are checked
 with jsonschema (a subset of the 3.1 schema), every $ref must resolve, and every path
-template's parameters must be declared; then the document is compared with the app's routes.
+template's parameters must be declared; then the document is compared with the app's routes
+(the catalogue's and the events'), and the events API's answers with its schemas.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import yaml
 from tornado import web
 
 from imaginecole.catalogue import api
+from imaginecole.events import api as events_api
 
 SPEC = Path(api.__file__).with_name("openapi.yaml")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -151,6 +153,9 @@ EXAMPLES = {
     "number": "2",
     "format": "h5p",
     "id": "7",
+    "slug": "hack-dakar",
+    "username": "awa",
+    "code": "ABCD-EFGH-JKLM",
 }
 
 
@@ -165,7 +170,10 @@ def described_methods(handler: type) -> set[str]:
 def test_every_route_is_described_and_every_description_is_a_route(spec):
     routes = [
         (re.compile(pattern + "$"), handler)
-        for pattern, handler, *_ in api.routes(lambda p: "/" + p)
+        for pattern, handler, *_ in [
+            *api.routes(lambda p: "/" + p),
+            *events_api.routes(lambda p: "/" + p),
+        ]
     ]
     covered = set()
     for path, item in spec["paths"].items():
@@ -182,3 +190,103 @@ def test_every_route_is_described_and_every_description_is_a_route(spec):
         assert documented == expected, f"{path}: described {documented}, served {expected}"
     missing = {rx.pattern for rx, _h in routes} - covered
     assert not missing, f"routes not in openapi.yaml: {missing}"
+
+
+def answer_schema(spec: dict, path: str, method: str, status: int) -> dict:
+    """The JSON schema openapi.yaml gives the answer `status` of `method path`."""
+    response = spec["paths"][path][method]["responses"][str(status)]
+    if "$ref" in response:
+        response = resolve(spec, response["$ref"])
+    schema = response["content"]["application/json"]["schema"]
+    return {**schema, "components": spec["components"]}
+
+
+def test_the_events_api_answers_as_described(spec, tmp_path):
+    """A whole event through the API: each answer is what openapi.yaml says it is."""
+    from datetime import timedelta
+
+    import requests
+
+    from imaginecole.catalogue.db import utcnow
+    from imaginecole.catalogue.service import Catalogue
+
+    from .webserver import Served, make_bundle
+
+    catalogue = Catalogue.open(tmp_path / "data")
+    tokens, people = {}, {}
+    for name, role in (("formatrice", "editor"), ("awa", "teacher"), ("jury.sy", "teacher")):
+        tokens[name], people[name] = catalogue.create_token(role, name=name)
+    served = Served(catalogue).start()
+
+    def call(method: str, path: str, who: str | None, status: int, **kwargs):
+        headers = {"Authorization": f"token {tokens[who]}"} if who else {}
+        concrete = "api" + re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), path)
+        answer = requests.request(
+            method, served.url + concrete, headers=headers, timeout=60, **kwargs
+        )
+        assert answer.status_code == status, (method, concrete, answer.text)
+        if status != 204:
+            data = answer.json()
+            schema = answer_schema(spec, path, method.lower(), status)
+            jsonschema.Draft202012Validator(schema).validate(data)
+            return data
+
+    values = {"slug": "hack-dakar", "code": "ABCD-EFGH-JKLM"}
+    try:
+        event = {
+            "slug": "hack-dakar",
+            "title": "Hackathon de Dakar",
+            "kind": "hackathon",
+            "starts": "2026-12-05",
+            "ends": "2026-12-06",
+            "hours": 14,
+            "deadline": (utcnow() + timedelta(days=1)).isoformat(),
+            "blind_jury": True,
+            "jurors": ["jury.sy"],
+            "jurors_per_submission": 1,
+            "challenges": [{"slug": "geometrie", "title": "La géométrie"}],
+            "prizes": {"1": "Premier prix"},
+        }
+        call("POST", "/events", "formatrice", 201, json=event)
+        roster = "username,full_name,email,role,country,team\nawa,Awa Diop,,teacher,SN,Baobabs\n"
+        call("POST", "/events/{slug}/roster", "formatrice", 200, json={"csv": roster})
+        call("GET", "/events", None, 200)
+        call("GET", "/events/{slug}/participants", "formatrice", 200)
+        call("GET", "/events/{slug}/teams", "awa", 200)
+        values["username"] = "awa"
+        call(
+            "PATCH",
+            "/events/{slug}/participants/{username}",
+            "formatrice",
+            200,
+            json={"team": "Baobabs"},
+        )
+        uid = catalogue.publish(people["awa"], make_bundle(tmp_path / "a", title="Les carrés")).uid
+        submitted = call("POST", "/events/{slug}/submissions", "awa", 201, json={"uid": uid})
+        assert submitted["challenge"] == "geometrie"
+        call("GET", "/events/{slug}/submissions", "awa", 200)
+        call("GET", "/events/{slug}/resources", "formatrice", 200)
+        # the deadline passes: the jury scores
+        past = (utcnow() - timedelta(minutes=1)).isoformat()
+        assert call("PATCH", "/events/{slug}", "formatrice", 200, json={"deadline": past})["locked"]
+        values["id"] = submitted["id"]
+        call("DELETE", "/events/{slug}/submissions/{id}", "awa", 409)
+        call("POST", "/events/{slug}/assignments", "formatrice", 200, json={})
+        call("GET", "/events/{slug}/assignments", "formatrice", 200)
+        jury = call("GET", "/events/{slug}/jury", "jury.sy", 200)
+        assert [s["id"] for s in jury] == [submitted["id"]] and "team" not in jury[0]
+        scores = {
+            c: 4 for c in ("pedagogy", "accessibility", "curriculum", "originality", "technical")
+        }
+        call("PUT", "/events/{slug}/scores/{id}", "jury.sy", 200, json={"scores": scores})
+        call("GET", "/events/{slug}/jury", "jury.sy", 200)
+        call("GET", "/events/{slug}/results", None, 403)
+        call("PATCH", "/events/{slug}", "formatrice", 200, json={"state": "closed"})
+        results = call("GET", "/events/{slug}/results", None, 200)
+        assert results[0]["rank"] == 1 and results[0]["prize"] == "Premier prix"
+        call("GET", "/events/{slug}/certificates", "formatrice", 200)
+        call("GET", "/certificates/{code}", None, 404)
+        call("GET", "/events/{slug}", "awa", 200)
+    finally:
+        served.stop()
+        catalogue.close()

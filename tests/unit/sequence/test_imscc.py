@@ -65,11 +65,6 @@ def cp_schema(spec_dir: Path) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(spec_dir / "qti" / "imscp_v1p1.xsd"), parser))
 
 
-@pytest.fixture(scope="module")
-def lom_strict(spec_dir: Path) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(spec_dir / "lom/ieee-lom-1484.12.3/lomStrict.xsd")))
-
-
 def renamed(element: etree._Element, old: str, new: str) -> etree._Element:
     """A copy of `element` with every name in namespace `old` moved to `new`."""
     raw = etree.tostring(element).replace(old.encode(), new.encode())

@@ -20,16 +20,6 @@ HOSTILE = "Maths & <sciences> \"guillemets\" </script><script>alert('x')</script
 
 
 @pytest.fixture(scope="module")
-def scolomfr(spec_dir: Path) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(spec_dir / "lom/scolomfr-schemas-3.2.1/scolomfr.xsd")))
-
-
-@pytest.fixture(scope="module")
-def lom_strict(spec_dir: Path) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(spec_dir / "lom/ieee-lom-1484.12.3/lomStrict.xsd")))
-
-
-@pytest.fixture(scope="module")
 def parcours(tmp_path_factory) -> Path:
     return make_parcours(tmp_path_factory.mktemp("home"), 2, 2)
 

@@ -21,6 +21,7 @@ from lxml import etree
 
 from imaginecole.sequence import resolve
 from tests.sequence_fixtures import make_module, make_parcours
+from tests.xmlcheck import assert_valid
 
 NS = {"cp": SCORM2004["imscp"], "ss": SCORM2004["imsss"], "adlcp": SCORM2004["adlcp"]}
 NS12 = {"cp": SCORM12["imscp"], "adlcp": SCORM12["adlcp"]}
@@ -48,10 +49,6 @@ def schema04(spec_dir: Path) -> etree.XMLSchema:
 @pytest.fixture(scope="module")
 def schema12(spec_dir: Path) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(spec_dir / "scorm/1.2/_driver.xsd")))
-
-
-def assert_valid(schema: etree.XMLSchema, doc: etree._Element) -> None:
-    assert schema.validate(doc), "\n".join(str(e) for e in schema.error_log)
 
 
 def export(exporter, folder: Path, out: Path) -> tuple[zipfile.ZipFile, etree._Element]:
