@@ -217,7 +217,9 @@ class Client:
         self.url = url.rstrip("/") + "/"
         self.token = token
 
-    def request(self, method: str, path: str, **kwargs: Any):
+    def response(self, method: str, path: str, **kwargs: Any):
+        """The catalogue's answer to `method` `path` (a requests Response); a refusal or an
+        unreachable catalogue raises its message."""
         import requests
 
         headers = {"Authorization": f"token {self.token}", "Accept": "application/json"}
@@ -235,6 +237,11 @@ class Client:
             ) from exc
         if response.status_code >= 400:
             raise self.error(response)
+        return response
+
+    def request(self, method: str, path: str, **kwargs: Any):
+        """The JSON the catalogue answers to `method` `path` (None when empty)."""
+        response = self.response(method, path, **kwargs)
         return response.json() if response.content else None
 
     def error(self, response) -> ImaginecoleError:

@@ -79,23 +79,7 @@ def _client(args: argparse.Namespace):
 
 
 def _raw(client: Any, method: str, path: str, **kwargs: Any) -> bytes:
-    import requests
-
-    headers = {"Authorization": f"token {client.token}"}
-    try:
-        response = requests.request(
-            method, client.url + path, headers=headers, timeout=600, **kwargs
-        )
-    except requests.ConnectionError as exc:
-        raise ImaginecoleError(
-            "Cannot reach the catalogue at {url}: is it running, and is the address right? "
-            "({error})",
-            url=client.url,
-            error=type(exc).__name__,
-        ) from exc
-    if response.status_code >= 400:
-        raise client.error(response)
-    return response.content
+    return client.response(method, path, **kwargs).content
 
 
 def _yaml(path: Path) -> dict[str, Any]:
