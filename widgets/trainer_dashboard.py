@@ -48,6 +48,17 @@ SERVER_STATES = ("running", "idle", "starting", "stopped", "unknown")
 log = logging.getLogger(__name__)
 
 
+def data_table(css_class: str, caption: str, columns: tuple[str, ...], rows: list[str]) -> str:
+    """A scrollable table with its caption and column headers; `rows` are ``<tr>`` markup
+    already escaped, the other texts are escaped here."""
+    head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in columns)
+    return (
+        f'<div class="ictd-table-wrap"><table class="{css_class}">'
+        f"<caption>{html.escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
 class HubRefused(Exception):
     """The hub answered 403 (or 401): this account may not list the participants."""
 
@@ -575,23 +586,16 @@ class TrainerDashboard(ipywidgets.VBox):
                 f"<td>{self.resources_cell(r['resources'])}</td>"
                 f"<td>{action}</td></tr>"
             )
-        head = "".join(
-            f'<th scope="col">{esc(t)}</th>'
-            for t in (
-                _("Participant"),
-                _("Team"),
-                _("Server"),
-                _("Last activity"),
-                _("Resources made"),
-                _("Help"),
-            )
+        columns = (
+            _("Participant"),
+            _("Team"),
+            _("Server"),
+            _("Last activity"),
+            _("Resources made"),
+            _("Help"),
         )
-        return (
-            f'<p role="status">{esc(summary)}</p>'
-            f'<div class="ictd-table-wrap"><table class="ictd-participants">'
-            f"<caption>{esc(_('Participants and their servers'))}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-        )
+        table = data_table("ictd-participants", _("Participants and their servers"), columns, body)
+        return f'<p role="status">{esc(summary)}</p>{table}'
 
     def teams_table(self, teams: list[dict[str, Any]]) -> str:
         _ = self._
@@ -606,15 +610,8 @@ class TrainerDashboard(ipywidgets.VBox):
             f"<td>{len(t['submissions'])}</td></tr>"
             for t in teams
         )
-        head = "".join(
-            f'<th scope="col">{esc(t)}</th>'
-            for t in (_("Team"), _("Members"), _("Resources made"), _("Submissions"))
-        )
-        return (
-            f'<div class="ictd-table-wrap"><table class="ictd-teams">'
-            f"<caption>{esc(_('Resources made per team'))}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
-        )
+        columns = (_("Team"), _("Members"), _("Resources made"), _("Submissions"))
+        return data_table("ictd-teams", _("Resources made per team"), columns, [body])
 
     def submissions_table(self, items: list[dict[str, Any]], event: Mapping[str, Any]) -> str:
         _ = self._
@@ -643,22 +640,15 @@ class TrainerDashboard(ipywidgets.VBox):
                 f"<td>{esc(when.strftime('%Y-%m-%d %H:%M') if when else '')}</td>"
                 f"<td>{esc(_(STATE_NAMES.get(state, state)))}</td></tr>"
             )
-        head = "".join(
-            f'<th scope="col">{esc(t)}</th>'
-            for t in (
-                _("Resource"),
-                _("Team"),
-                _("Challenge"),
-                _("Submitted by"),
-                _("Submitted at (UTC)"),
-                _("State"),
-            )
+        columns = (
+            _("Resource"),
+            _("Team"),
+            _("Challenge"),
+            _("Submitted by"),
+            _("Submitted at (UTC)"),
+            _("State"),
         )
-        return (
-            f'<div class="ictd-table-wrap"><table class="ictd-submissions">'
-            f"<caption>{esc(_('Submissions to the event'))}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-        )
+        return data_table("ictd-submissions", _("Submissions to the event"), columns, body)
 
     def news_list(self, items: list[dict[str, Any]]) -> str:
         _ = self._

@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from ..bundle import BundleError, Problem, load_manifest
-from ..i18n import ImaginecoleError, Message
+from ..i18n import N_, ImaginecoleError, Message
 from .db import ResourcePart
 from .errors import Conflict
 from .model import PUBLISHED, WITHDRAWN, Principal
@@ -246,28 +246,33 @@ def prepare_sequence(
         if gather.decided[entry["id"]] == "new" and entry["id"] not in gather.along:
             gather.along.append(entry["id"])
     what = Message(kind)
-    if gather.missing:
-        raise ImaginecoleError(
-            "These parts are neither in the package nor in the catalogue: {parts}. Publish "
-            "them first, or publish the {kind} with « imaginecole catalogue publish » (or the "
-            "Publish button), which sends its parts with it.",
-            parts=", ".join(gather.missing),
-            kind=what,
-        )
-    if gather.hidden:
-        raise ImaginecoleError(
-            "These parts are in the catalogue but are not published and not yours: {parts}. "
-            "Ask their owners to publish them, or remove them from the {kind}.",
-            parts=", ".join(gather.hidden),
-            kind=what,
-        )
-    if gather.withdrawn:
-        raise ImaginecoleError(
-            "These parts were withdrawn from the catalogue: {parts}. Publish a new version of "
-            "them, or remove them from the {kind}.",
-            parts=", ".join(gather.withdrawn),
-            kind=what,
-        )
+    refusals = (
+        (
+            gather.missing,
+            N_(
+                "These parts are neither in the package nor in the catalogue: {parts}. Publish "
+                "them first, or publish the {kind} with « imaginecole catalogue publish » (or the "
+                "Publish button), which sends its parts with it."
+            ),
+        ),
+        (
+            gather.hidden,
+            N_(
+                "These parts are in the catalogue but are not published and not yours: {parts}. "
+                "Ask their owners to publish them, or remove them from the {kind}."
+            ),
+        ),
+        (
+            gather.withdrawn,
+            N_(
+                "These parts were withdrawn from the catalogue: {parts}. Publish a new version of "
+                "them, or remove them from the {kind}."
+            ),
+        ),
+    )
+    for parts, message in refusals:
+        if parts:
+            raise ImaginecoleError(message, parts=", ".join(parts), kind=what)
     try:
         seq = resolve(seq_dir, search=[pool])
     except BundleError as exc:
