@@ -38,6 +38,63 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def peak_kib(pid: int | str = "self") -> int:
+    """The peak resident memory (KiB) of process `pid`: its VmHWM.
+
+    Not ``ru_maxrss``: a child's starts at its parent's size (Linux copies it through fork and
+    exec), so it would report the parent's memory as the child's.
+    """
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+class ChildrenPeak:
+    """The largest peak memory (KiB) of this process's descendants while the block runs.
+
+    Each descendant's VmHWM is read every `every` seconds until it ends: the figure is its
+    own peak up to the last reading (a peak in its last `every` seconds can be missed).
+    """
+
+    def __init__(self, every: float = 0.02) -> None:
+        import threading
+
+        self.every = every
+        self.kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> ChildrenPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _descendants(self) -> list[str]:
+        found, todo = [], [str(os.getpid())]
+        while todo:
+            pid = todo.pop()
+            try:
+                kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                continue
+            found += kids
+            todo += kids
+        return found
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.every):
+            for pid in self._descendants():
+                self.kib = max(self.kib, peak_kib(pid))
+
+
 def tool_version(argv: list[str]) -> str:
     """The first line `argv` (a tool's version option) prints, or "?"."""
     try:

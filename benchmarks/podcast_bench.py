@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -34,7 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from bench_common import (
+    ChildrenPeak,
     cpu_seconds,
+    peak_kib,
     pin_two_cores,
     report_head,
     run_facts,
@@ -169,16 +170,15 @@ def make_long(folder: Path, minutes: float) -> None:
 
 def long_child(folder: Path) -> None:
     """In a child process: build the long episode, print wall time and peak memory (JSON)."""
-    wall, _cpu, built = build_once(folder)
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with ChildrenPeak() as children:
+        wall, _cpu, built = build_once(folder)
     print(
         json.dumps(
             {
                 "wall_s": wall,
                 "duration_s": built.duration,
-                "python_kib": own,
-                "largest_ffmpeg_kib": children,
+                "python_kib": peak_kib(),
+                "largest_ffmpeg_kib": children.kib,
             }
         )
     )
@@ -249,8 +249,9 @@ def report(results: dict[str, Any]) -> str:
             f"{long['duration_s'] / long['wall_s']:.1f}× | {long['python_kib'] / 1024:.0f} / "
             f"{long['largest_ffmpeg_kib'] / 1024:.0f} | {long['pcm_mb']:,} |",
             "",
-            "Built in a child process of its own, so its peak resident memory (getrusage "
-            "`ru_maxrss`, of the process and of its largest ffmpeg child) is the build's alone.",
+            "Built in a child process of its own. Peak resident memory is each process's own "
+            "VmHWM: the build's Python at its end, and every ffmpeg it starts read every 20 ms "
+            "(not `ru_maxrss`, which a child inherits from its parent).",
         ]
     return "\n".join(lines) + "\n"
 

@@ -99,7 +99,7 @@ def _probe(key: tuple[str, int, int]) -> tuple[str, tuple[float, float]]:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as img:
                 size = (float(img.width), float(img.height))
-                if _orientation(img) in _TURNED:
+                if _file_orientation(path, mime, img) in _TURNED:
                     size = (size[1], size[0])
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         size = (MAX_PIXELS + 1.0, 1.0)
@@ -120,6 +120,34 @@ def _orientation(img) -> int:
         return int(img.getexif().get(0x0112, 1))
     except (ValueError, TypeError, OSError):
         return 1
+
+
+def _file_orientation(path: Path, mime: str, img) -> int:
+    return _png_orientation(path) if mime == "image/png" else _orientation(img)
+
+
+def _png_orientation(path: Path) -> int:
+    """The EXIF orientation of a PNG from its eXIf chunk, without decoding a pixel.
+
+    (Pillow's ``getexif()`` on a PNG decodes the whole image to reach chunks after the pixels.)
+    """
+    from PIL import Image
+
+    with path.open("rb") as fh:
+        fh.seek(8)
+        while len(head := fh.read(8)) == 8:
+            length, kind = int.from_bytes(head[:4], "big"), head[4:]
+            if kind == b"IEND":
+                break
+            if kind == b"eXIf":
+                exif = Image.Exif()
+                try:
+                    exif.load(fh.read(min(length, 1 << 20)))
+                    return int(exif.get(0x0112, 1))
+                except (ValueError, TypeError, OSError, SyntaxError):
+                    return 1
+            fh.seek(length + 4, io.SEEK_CUR)  # the data and its CRC
+    return 1
 
 
 def image_info(path: Path) -> tuple[str, tuple[float, float]]:
@@ -145,11 +173,16 @@ def _bitmap_uri(key: tuple[str, int, int], target: tuple[int, int]) -> str:
 
     path = Path(key[0])
     mime, (width, height) = image_info(path)
-    if mime in ("image/png", "image/jpeg") and target == (round(width), round(height)):
-        return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
     try:
         with Image.open(path) as img:
-            turned = _orientation(img) in _TURNED
+            orientation = _file_orientation(path, mime, img)
+            if (
+                mime in ("image/png", "image/jpeg")
+                and target == (round(width), round(height))
+                and orientation == 1
+            ):  # already upright and no bigger than drawn: the file as it is
+                return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
+            turned = orientation in _TURNED
             raw = (target[1], target[0]) if turned else target
             # JPEG decodes straight at 1/2, 1/4 or 1/8 scale: a huge photo never fills memory
             img.draft("RGB", raw)
