@@ -43,6 +43,7 @@ from .kernel import AppKernelSpecManager, remove_dead_scratch
 from .sync import CatalogueApps, SyncReport, notebook_name
 
 TEMPLATE = "imaginecole-app"
+LITE_BUNDLE = "app.js"  # templates/voila/frontend/app.js, built into the template's static/
 KERNEL_ACCOUNT = "ic-apps"
 # federated extensions an app page never needs: the "Voilà preview" button of JupyterLab
 # (Voilà already leaves it out) and JupyterLab's Pygments theme (nbconvert's CSS styles code)
@@ -81,7 +82,18 @@ def app_resources(language: str, gallery_url: str) -> dict:
     resources = voila_resources(language)
     resources["imaginecole"]["t"].update(translated_strings(APP_STRINGS, language))
     resources["imaginecole"]["gallery_url"] = gallery_url
+    resources["imaginecole"]["lite_frontend"] = lite_frontend() is not None
     return resources
+
+
+def lite_frontend() -> Path | None:
+    """The apps' own front end, built by ``./studio install`` (esbuild), if it is."""
+    from jupyter_core.paths import jupyter_path
+
+    for root in jupyter_path("voila", "templates", TEMPLATE, "static"):
+        if (Path(root) / LITE_BUNDLE).is_file():
+            return Path(root) / LITE_BUNDLE
+    return None
 
 
 class QuickGzip(GZipContentEncoding):
@@ -113,16 +125,17 @@ class LabExtensionsHandler(FileFindHandler):
 
 
 def static_version(static_paths: list[str]) -> str:
-    """A short name for the Voilà front end installed: its version and its main file."""
+    """A short name for the front ends installed: Voilà's version, its main file and ours."""
     import voila
 
     digest = hashlib.sha256(voila.__version__.encode())
-    for root in static_paths:
-        main = Path(root) / "voila.js"
-        if main.is_file():
-            stat = main.stat()
-            digest.update(f"{main}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-            break
+    for name in ("voila.js", LITE_BUNDLE):
+        for root in static_paths:
+            main = Path(root) / name
+            if main.is_file():
+                stat = main.stat()
+                digest.update(f"{main}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+                break
     return "v" + digest.hexdigest()[:12]
 
 

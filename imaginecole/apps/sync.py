@@ -26,6 +26,14 @@ MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024  # a notebook bigger than this is not an a
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024  # the catalogue's own cap on a stored file
 UID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 PER_PAGE = 100
+#: What the apps' own front end draws: ipywidgets' controls and Output widgets, and the
+#: outputs these modules make (text, HTML, images). An app that imports anything else
+#: (besides Python's own modules) may bring widgets of its own: it keeps Voilà's front end.
+LITE_MODULES = frozenset(
+    {"ipywidgets", "IPython", "numpy", "scipy", "matplotlib", "pandas", "sympy", "PIL"}
+)
+# interactive Matplotlib draws through a widget library of its own (ipympl)
+OWN_WIDGET_MAGIC = re.compile(r"%matplotlib\s+(widget|ipympl|notebook)")
 
 
 @dataclass
@@ -40,6 +48,43 @@ class SyncReport:
     @property
     def changed(self) -> list[str]:
         return self.added + self.updated + self.removed
+
+
+def frontend_of(nb: dict) -> str:
+    """``lite`` when the apps' own front end can draw every widget of notebook `nb`, else
+    ``voila`` (read by the ``imaginecole-app`` template from the notebook's metadata)."""
+    from imaginecole.app.check import imported_modules, is_stdlib
+
+    for cell in nb.get("cells") or []:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source") or ""
+        source = "".join(source) if isinstance(source, list) else str(source)
+        if OWN_WIDGET_MAGIC.search(source):
+            return "voila"
+        try:
+            modules = imported_modules(source)
+        except SyntaxError:
+            return "voila"
+        if any(not is_stdlib(m) and m not in LITE_MODULES for m in modules):
+            return "voila"
+    return "lite"
+
+
+def with_frontend(data: bytes) -> bytes:
+    """Notebook `data` with its front end written in ``metadata.imaginecole.frontend``."""
+    nb = json.loads(data)
+    if not isinstance(nb, dict):
+        raise ValueError("the notebook is not a JSON object")
+    metadata = nb.setdefault("metadata", {})
+    if not isinstance(metadata, dict):
+        raise ValueError("the notebook's metadata is not a JSON object")
+    own = metadata.get("imaginecole")
+    metadata["imaginecole"] = {
+        **(own if isinstance(own, dict) else {}),
+        "frontend": frontend_of(nb),
+    }
+    return json.dumps(nb, ensure_ascii=False).encode("utf-8")
 
 
 def notebook_name(uid: str) -> str:
@@ -102,8 +147,8 @@ class CatalogueApps:
             if info.file_size > MAX_NOTEBOOK_BYTES:
                 raise ValueError("the notebook is too big")
             data = archive.read(info)
-        json.loads(data)  # a notebook is JSON: refuse anything else before Voilà reads it
-        return data
+        # a notebook is JSON: anything else is refused before Voilà reads it
+        return with_frontend(data)
 
     # -- the folder ---------------------------------------------------------------------------
     def state(self) -> dict[str, int]:

@@ -22,6 +22,13 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = re.compile(r'<script id="jupyter-config-data"[^>]*>(.*?)</script>', re.S)
+OWN_WIDGETS = (
+    "import anywidget\nimport traitlets\n\n\n"
+    "class Compteur(anywidget.AnyWidget):\n"
+    "    _esm = 'export default { render({ model, el }) { el.textContent = model.get(\"n\"); } }'\n"
+    "    n = traitlets.Int(3).tag(sync=True)\n\n\n"
+    "Compteur()"
+)
 
 
 def free_port() -> int:
@@ -40,6 +47,13 @@ def service(tmp_path):
     uid = catalogue.publish(
         editor, app_bundle(tmp_path / "app", "Les fractions"), formats=[], state="published"
     ).uid
+    # a widget library of its own (anywidget): this one keeps Voilà's front end
+    catalogue.publish(
+        editor,
+        app_bundle(tmp_path / "own", "Ses widgets", OWN_WIDGETS),
+        formats=[],
+        state="published",
+    )
     served = Served(catalogue).start()
     port = free_port()
     log = tmp_path / "apps.log"
@@ -86,34 +100,61 @@ def test_an_idle_kernel_is_culled(service):
     assert root.status_code in (301, 302) and root.headers["Location"] == "/services/catalogue/"
 
 
-def test_an_app_page_loads_only_what_it_needs_and_browsers_keep_it(service):
-    """A learner's second app starts from the browser's cache: Voilà's front end comes from a
-    URL naming its version, kept a year, compressed; the page skips JupyterLab-only parts."""
-    url, uid, _log = service
-    page = requests.get(f"{url}voila/render/{uid}.ipynb", timeout=120)
-    assert page.status_code == 200
-    config = json.loads(CONFIG.search(page.text).group(1))
+def shut_down(url: str, kernel: str) -> None:
     requests.post(
-        f"{url}voila/api/shutdown/{config['kernelId']}",
+        f"{url}voila/api/shutdown/{kernel}",
         headers={"X-XSRFToken": "0123456789abcdef"},
         cookies={"_xsrf": "0123456789abcdef"},
         timeout=30,
     ).raise_for_status()
-    extensions = {e["name"]: e for e in config["federated_extensions"]}
-    # the widgets need these; JupyterLab's Pygments theme and « Voilà preview » button not
-    assert "@jupyter-widgets/jupyterlab-manager" in extensions
-    assert "@voila-dashboards/widgets-manager8" in extensions
-    assert "jupyterlab_pygments" not in extensions
-    assert "@voila-dashboards/jupyterlab-preview" not in extensions
-    # Voilà's own JavaScript: under a versioned URL, kept for a year, gzipped
+
+
+def cached_and_gzipped(response: requests.Response) -> None:
+    assert response.status_code == 200
+    assert "immutable" in response.headers["Cache-Control"]
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert response.headers.get("Content-Encoding") == "gzip"
+
+
+def test_an_app_page_loads_only_what_it_needs_and_browsers_keep_it(service):
+    """A learner's second app starts from the browser's cache: the front end comes from a URL
+    naming its version, kept a year, compressed. An app of ipywidgets alone gets the apps' own
+    front end (one script); an app with widgets of its own gets Voilà's, without the
+    JupyterLab-only parts."""
+    url, uid, _log = service
+    page = requests.get(f"{url}voila/render/{uid}.ipynb", timeout=120)
+    assert page.status_code == 200
+    config = json.loads(CONFIG.search(page.text).group(1))
+    shut_down(url, config["kernelId"])
     static = config["fullStaticUrl"]
     assert re.fullmatch(r"/voila/static/v[0-9a-f]{12}", static)
+    # the apps' own front end: its script and CSS, none of Voilà's
+    assert f'src="{static}/app.js"' in page.text and f'href="{static}/app.css"' in page.text
+    assert "voila.js" not in page.text and "voila-style.js" not in page.text
+    # the cells drawn by the server: the widget's place, the markdown as HTML
+    assert 'type="application/vnd.jupyter.widget-view+json"' in page.text
+    assert "<h1" in page.text and "Les fractions en images" in page.text
+    cached_and_gzipped(requests.get(f"{url}{static.lstrip('/')}/app.js", timeout=30))
+    css = requests.get(f"{url}{static.lstrip('/')}/app.css", timeout=30)
+    cached_and_gzipped(css)
+    # ipywidgets' icons: FontAwesome from the same place, never from a CDN
+    fonts = re.findall(r'url\("?\./(fa-solid-900-[^")]+\.woff2)"?\)', css.text)
+    assert fonts, "no FontAwesome font in app.css"
+    assert requests.get(f"{url}{static.lstrip('/')}/{fonts[0]}", timeout=30).status_code == 200
+
+    own = next(p.stem for p in (service_apps(_log)).glob("*.ipynb") if p.stem != uid)
+    page = requests.get(f"{url}voila/render/{own}.ipynb", timeout=120)
+    assert page.status_code == 200
+    config = json.loads(CONFIG.search(page.text).group(1))
+    shut_down(url, config["kernelId"])
+    assert "app.js" not in page.text
     assert f'src="{static}/voila.js"' in page.text
-    main = requests.get(f"{url}{static.lstrip('/')}/voila.js", timeout=30)
-    assert main.status_code == 200
-    assert "immutable" in main.headers["Cache-Control"]
-    assert "max-age=31536000" in main.headers["Cache-Control"]
-    assert main.headers.get("Content-Encoding") == "gzip"
+    extensions = {e["name"]: e for e in config["federated_extensions"]}
+    # the widgets need these; JupyterLab's Pygments theme and « Voilà preview » button not
+    assert "@jupyter-widgets/jupyterlab-manager" in extensions and "anywidget" in extensions
+    assert "jupyterlab_pygments" not in extensions
+    assert "@voila-dashboards/jupyterlab-preview" not in extensions
+    cached_and_gzipped(requests.get(f"{url}{static.lstrip('/')}/voila.js", timeout=30))
     # a lab extension's files named by their hash are kept; its other files are not
     manager = extensions["@jupyter-widgets/jupyterlab-manager"]
     base = f"{url}voila/labextensions/@jupyter-widgets/jupyterlab-manager/"
@@ -121,6 +162,11 @@ def test_an_app_page_loads_only_what_it_needs_and_browsers_keep_it(service):
     assert entry.status_code == 200 and "immutable" in entry.headers["Cache-Control"]
     package = requests.get(base + "package.json", timeout=30)
     assert package.status_code == 200 and package.headers["Cache-Control"] == "no-cache"
+
+
+def service_apps(log: Path) -> Path:
+    """The service's apps folder (next to its log)."""
+    return log.parent / "apps"
 
 
 def test_the_page_stops_its_kernel_without_the_hub(service):

@@ -17,14 +17,15 @@ import time
 import uuid
 from pathlib import Path
 
-import nbformat
 import psutil
 import pytest
 import requests
 from imaginecole.exports.pdf import CHROMIUM, CHROMIUM_ARGS
 from imaginecole.widgets.publish import bundle_archive
 
+from ..browser.conftest import axe_violations
 from ..hubrunner import Hub, free_port_block, write_workshop
+from ..unit.apps.test_sync import app_bundle
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -35,6 +36,22 @@ APPS = "/services/apps/"
 CATALOGUE = "/services/catalogue/"
 RENDER = 120_000  # ms for an app to be drawn
 LOOP = "import os\nwhile 'VOILA_PREHEAT' in os.environ:\n    pass\n"
+WORKSHOP = [
+    "import ipywidgets as widgets\nfrom IPython.display import HTML, display\n\n\n"
+    "def carre(n):\n"
+    "    print(f'{n} × {n} = {n * n}')\n"
+    "    display(HTML(f'<p class=\"carre\">Carré : {n * n}</p>'))\n\n\n"
+    "widgets.interact(carre, n=widgets.IntSlider(value=3, min=0, max=10, description='Nombre'))",
+    "journal = widgets.Output()\n"
+    "bouton = widgets.Button(description='Compter', icon='plus')\n"
+    "clics = []\n\n\n"
+    "@journal.capture(clear_output=True)\n"
+    "def compter(_):\n"
+    "    clics.append(1)\n"
+    "    print(f'Clics : {len(clics)}')\n\n\n"
+    "bouton.on_click(compter)\n"
+    "display(widgets.VBox([bouton, journal]))",
+]
 APPS_OPTIONS = """apps:
   poll_seconds: 5
   cell_timeout_seconds: 10
@@ -85,22 +102,6 @@ def signed_in(hub: Hub, user: str) -> requests.Session:
     return session
 
 
-def app_bundle(folder: Path, title: str, code: str | None = None) -> Path:
-    """The sample app, or an app whose only code cell is `code`."""
-    shutil.copytree(SAMPLE, folder)
-    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-    manifest["id"] = str(uuid.uuid4())
-    manifest["metadata"]["title"] = title
-    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
-    if code is not None:
-        notebook = nbformat.v4.new_notebook(
-            cells=[nbformat.v4.new_markdown_cell(f"# {title}"), nbformat.v4.new_code_cell(code)],
-            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}},
-        )
-        nbformat.write(notebook, folder / "app.ipynb")
-    return folder
-
-
 def publish(hub: Hub, token: str, folder: Path) -> str:
     archive = bundle_archive(folder, folder.with_suffix(".zip"))
     response = requests.post(
@@ -138,7 +139,7 @@ def publish_approved(hub: Hub, bundles: dict[str, Path]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def apps(hub, tmp_path_factory):
-    """Three apps published by Moussa and approved by the trainer: their uids by name."""
+    """Four apps published by Moussa and approved by the trainer: their uids by name."""
     # a teacher's private notes, as the spawner leaves his home (his account, 0750)
     hub.login("moussa.ba", PASSWORD)
     hub.wait_server("moussa.ba")
@@ -155,6 +156,8 @@ def apps(hub, tmp_path_factory):
             "crash": app_bundle(work / "crash", "Les notes", f"print(open({str(notes)!r}).read())"),
             # loops only under Voilà (which sets VOILA_PREHEAT in its kernels)
             "loop": app_bundle(work / "loop", "La boucle", LOOP),
+            # interact, an Output widget, a button: what hackathon teams write most
+            "atelier": app_bundle(work / "atelier", "L'atelier des carrés", WORKSHOP),
         },
     )
 
@@ -246,8 +249,39 @@ def test_a_learner_opens_a_published_app_and_moves_the_slider(hub, apps, learner
     assert page.outside == []  # no CDN
     # no horizontal scrolling on a 360 px phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    # it ran on a preheated kernel
+    # it ran on a preheated kernel, drawn by the apps' own front end, not Voilà's
     assert "Using pre-heated kernel" in hub.log.read_text(errors="replace")
+    assert page.locator("script[src$='/app.js']").count() == 1
+    assert page.locator("script[src$='/voila.js']").count() == 0
+    assert axe_violations(page) == []
+
+
+def test_interact_an_output_widget_and_a_button_work_live(hub, apps, learner_page):
+    page = learner_page
+    page.goto(f"{hub.url}{APPS}voila/render/{apps['atelier']}.ipynb")
+    # what the preheated run printed and displayed is there at once (the Output widget's state)
+    square = page.locator(".widget-output .carre")
+    square.wait_for(timeout=RENDER)
+    assert square.text_content() == "Carré : 9"
+    assert "3 × 3 = 9" in page.locator(".widget-output").first.text_content()
+    slider = page.get_by_role("slider", name="Nombre")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    # interact cleared its output and the kernel's new print and HTML replaced it
+    page.wait_for_function(
+        "() => document.querySelector('.widget-output .carre').textContent === 'Carré : 16'",
+        timeout=30_000,
+    )
+    assert "4 × 4 = 16" in page.locator(".widget-output").first.text_content()
+    assert "3 × 3" not in page.locator(".widget-output").first.text_content()
+    button = page.get_by_role("button", name="Compter")
+    button.click()
+    page.get_by_text("Clics : 1").wait_for(timeout=30_000)
+    button.press("Enter")  # the keyboard works too
+    page.get_by_text("Clics : 2").wait_for(timeout=30_000)
+    assert page.get_by_text("Clics : 1").count() == 0  # capture(clear_output=True)
+    assert page.outside == []
+    assert axe_violations(page) == []
 
 
 def test_an_app_that_fails_says_so_plainly_and_its_kernel_is_stopped(hub, apps, learner_page):

@@ -7,10 +7,11 @@ import shutil
 import uuid
 from pathlib import Path
 
+import nbformat
 import pytest
 import requests
 
-from imaginecole.apps.sync import STATE_FILE, CatalogueApps
+from imaginecole.apps.sync import STATE_FILE, CatalogueApps, frontend_of, with_frontend
 from imaginecole.catalogue.service import Catalogue
 
 from ..catalogue.webserver import Served, make_bundle
@@ -19,13 +20,28 @@ REPO = Path(__file__).resolve().parents[3]
 SAMPLE = REPO / "notebooks" / "examples" / "app-fractions"
 
 
-def app_bundle(folder: Path, title: str, *, uid: str | None = None, marker: str = "") -> Path:
-    """A copy of the sample app; `marker` is added to its first cell (a new version)."""
+def app_bundle(
+    folder: Path,
+    title: str,
+    code: str | list[str] | None = None,
+    *,
+    uid: str | None = None,
+    marker: str = "",
+) -> Path:
+    """A copy of the sample app, or an app whose code cells are `code`; `marker` is added to
+    its first cell (a new version)."""
     shutil.copytree(SAMPLE, folder)
     manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     manifest["id"] = uid or str(uuid.uuid4())
     manifest["metadata"]["title"] = title
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    if code is not None:
+        notebook = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_markdown_cell(f"# {title}")]
+            + [nbformat.v4.new_code_cell(c) for c in ([code] if isinstance(code, str) else code)],
+            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        )
+        nbformat.write(notebook, folder / "app.ipynb")
     if marker:
         notebook = json.loads((folder / "app.ipynb").read_text("utf-8"))
         notebook["cells"][0]["source"] = f"# {marker}\n" + "".join(notebook["cells"][0]["source"])
@@ -105,3 +121,39 @@ def test_a_catalogue_that_does_not_answer_removes_nothing(site, tmp_path):
     with pytest.raises(requests.RequestException):
         CatalogueApps(served.url, folder, timeout=5).sync()
     assert (folder / f"{app}.ipynb").is_file()
+
+
+def nb_of(*code: str, magic: str = "") -> dict:
+    cells = [nbformat.v4.new_markdown_cell("# Une app")]
+    cells += [nbformat.v4.new_code_cell(c) for c in code]
+    return json.loads(nbformat.writes(nbformat.v4.new_notebook(cells=cells)))
+
+
+@pytest.mark.parametrize(
+    ("code", "frontend"),
+    [
+        (["import ipywidgets as w\nfrom IPython.display import display"], "lite"),
+        (["import math, random\nimport numpy as np", "from ipywidgets import interact"], "lite"),
+        (["%matplotlib inline\nimport matplotlib.pyplot as plt"], "lite"),
+        # widgets of their own: Voilà's front end loads their JavaScript
+        (["import anywidget"], "voila"),
+        (["import ipywidgets", "from ipyleaflet import Map"], "voila"),
+        (["%matplotlib widget\nimport matplotlib.pyplot as plt"], "voila"),
+        (["import imaginecole.widgets"], "voila"),
+        (["def (:"], "voila"),  # unreadable: no guess
+    ],
+)
+def test_the_front_end_is_chosen_by_what_the_app_imports(code, frontend):
+    assert frontend_of(nb_of(*code)) == frontend
+
+
+def test_the_synced_notebook_names_its_front_end_and_keeps_its_metadata():
+    nb = nb_of("import ipywidgets")
+    nb["metadata"]["imaginecole"] = {"audience": "learners"}
+    written = json.loads(with_frontend(json.dumps(nb).encode()))
+    assert written["metadata"]["imaginecole"] == {"audience": "learners", "frontend": "lite"}
+    assert written["cells"] == nb["cells"]
+    with pytest.raises(ValueError):
+        with_frontend(b"[1, 2]")
+    with pytest.raises(ValueError):
+        with_frontend(b"not json")
