@@ -26,11 +26,13 @@ MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024  # a notebook bigger than this is not an a
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024  # the catalogue's own cap on a stored file
 UID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 PER_PAGE = 100
-#: What the apps' own front end draws: ipywidgets' controls and Output widgets, and the
-#: outputs these modules make (text, HTML, images). An app that imports anything else
-#: (besides Python's own modules) may bring widgets of its own: it keeps Voilà's front end.
+#: What the apps' own front end draws: ipywidgets' controls and Output widgets, anywidget's
+#: widgets, and the outputs these modules make (text, HTML, images). An app that imports
+#: anything else (besides Python's own modules) may bring widgets of its own: it keeps
+#: Voilà's front end.
 LITE_MODULES = frozenset(
-    {"ipywidgets", "IPython", "numpy", "scipy", "matplotlib", "pandas", "sympy", "PIL"}
+    {"ipywidgets", "anywidget", "traitlets", "IPython", "numpy", "scipy", "matplotlib"}
+    | {"pandas", "sympy", "PIL"}
 )
 # interactive Matplotlib draws through a widget library of its own (ipympl)
 OWN_WIDGET_MAGIC = re.compile(r"%matplotlib\s+(widget|ipympl|notebook)")

@@ -22,13 +22,8 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = re.compile(r'<script id="jupyter-config-data"[^>]*>(.*?)</script>', re.S)
-OWN_WIDGETS = (
-    "import anywidget\nimport traitlets\n\n\n"
-    "class Compteur(anywidget.AnyWidget):\n"
-    "    _esm = 'export default { render({ model, el }) { el.textContent = model.get(\"n\"); } }'\n"
-    "    n = traitlets.Int(3).tag(sync=True)\n\n\n"
-    "Compteur()"
-)
+# a module the apps' own front end does not know: it may bring widgets (JavaScript) of its own
+OWN_WIDGETS = "import psygnal\nimport ipywidgets\n\nipywidgets.IntSlider(description='n')"
 
 
 def free_port() -> int:
@@ -47,7 +42,7 @@ def service(tmp_path):
     uid = catalogue.publish(
         editor, app_bundle(tmp_path / "app", "Les fractions"), formats=[], state="published"
     ).uid
-    # a widget library of its own (anywidget): this one keeps Voilà's front end
+    # another library: this one keeps Voilà's front end
     catalogue.publish(
         editor,
         app_bundle(tmp_path / "own", "Ses widgets", OWN_WIDGETS),

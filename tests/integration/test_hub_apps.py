@@ -51,6 +51,23 @@ WORKSHOP = [
     "    print(f'Clics : {len(clics)}')\n\n\n"
     "bouton.on_click(compter)\n"
     "display(widgets.VBox([bouton, journal]))",
+    "import anywidget\nimport traitlets\n\n\n"
+    "class Etoiles(anywidget.AnyWidget):\n"
+    '    _esm = """export default { render({ model, el }) {\n'
+    "      const b = document.createElement('button');\n"
+    "      const show = () => { b.textContent = `Étoiles : ${model.get('n')}`; };\n"
+    "      b.addEventListener('click', () => { model.set('n', model.get('n') + 1); "
+    "model.save_changes(); });\n"
+    "      model.on('change:n', show); show(); el.appendChild(b);\n"
+    '    } }"""\n'
+    "    n = traitlets.Int(0).tag(sync=True)\n\n\n"
+    "etoiles = Etoiles()\n"
+    "double = widgets.HTML('<p class=\"double\">0</p>')\n"
+    "etoiles.observe(\n"
+    "    lambda c: setattr(double, 'value', f'<p class=\"double\">{2 * c[\"new\"]}</p>'),\n"
+    "    names='n',\n"
+    ")\n"
+    "display(etoiles, double)",
 ]
 APPS_OPTIONS = """apps:
   poll_seconds: 5
@@ -156,7 +173,7 @@ def apps(hub, tmp_path_factory):
             "crash": app_bundle(work / "crash", "Les notes", f"print(open({str(notes)!r}).read())"),
             # loops only under Voilà (which sets VOILA_PREHEAT in its kernels)
             "loop": app_bundle(work / "loop", "La boucle", LOOP),
-            # interact, an Output widget, a button: what hackathon teams write most
+            # interact, an Output widget, a button, an anywidget: what hackathon teams write most
             "atelier": app_bundle(work / "atelier", "L'atelier des carrés", WORKSHOP),
         },
     )
@@ -256,7 +273,7 @@ def test_a_learner_opens_a_published_app_and_moves_the_slider(hub, apps, learner
     assert axe_violations(page) == []
 
 
-def test_interact_an_output_widget_and_a_button_work_live(hub, apps, learner_page):
+def test_interact_an_output_widget_a_button_and_an_anywidget_work_live(hub, apps, learner_page):
     page = learner_page
     page.goto(f"{hub.url}{APPS}voila/render/{apps['atelier']}.ipynb")
     # what the preheated run printed and displayed is there at once (the Output widget's state)
@@ -280,6 +297,13 @@ def test_interact_an_output_widget_and_a_button_work_live(hub, apps, learner_pag
     button.press("Enter")  # the keyboard works too
     page.get_by_text("Clics : 2").wait_for(timeout=30_000)
     assert page.get_by_text("Clics : 1").count() == 0  # capture(clear_output=True)
+    # an anywidget: its own JavaScript, from the kernel's state, talks to the kernel
+    stars = page.get_by_role("button", name="Étoiles : 0")
+    stars.click()
+    page.get_by_role("button", name="Étoiles : 1").wait_for(timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.double').textContent === '2'", timeout=30_000
+    )
     assert page.outside == []
     assert axe_violations(page) == []
 

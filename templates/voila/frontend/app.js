@@ -11,8 +11,8 @@
  *   4. keeps the widgets and the kernel in step, and captures the outputs of Output
  *      widgets (`interact`, `with out:`), as JupyterLab's widget manager does.
  *
- * Apps whose widgets come from other libraries keep Voilà's front end: the apps service
- * chooses (imaginecole.apps.sync.frontend_of). Built by `./studio install` with esbuild
+ * Apps whose widgets come from other libraries than ipywidgets and anywidget keep Voilà's
+ * front end: the apps service chooses (imaginecole.apps.sync.frontend_of). Built by `./studio install` with esbuild
  * into templates/voila/templates/imaginecole-app/static/ (app.js, app.css, fonts).
  */
 import { KernelConnection } from '@jupyterlab/services/lib/kernel/default';
@@ -22,6 +22,7 @@ import * as base from '@jupyter-widgets/base';
 import * as controls from '@jupyter-widgets/controls';
 import * as outputBase from '@jupyter-widgets/output';
 import { Widget } from '@lumino/widgets';
+import anywidgetFactory from './anywidget.js';
 import '@jupyter-widgets/controls/css/widgets-base.css';
 import '@fortawesome/fontawesome-free/css/all.min.css';
 import '@fortawesome/fontawesome-free/css/v4-shims.min.css';
@@ -180,6 +181,9 @@ const MODULES = {
   '@jupyter-widgets/base': base,
   '@jupyter-widgets/controls': namedControls,
   '@jupyter-widgets/output': { ...outputBase, OutputModel, OutputView },
+  // anywidget (the project's own widgets, and many a hackathon's): its models load the
+  // widget's ES module from the kernel's state, nothing from the network
+  anywidget: anywidgetFactory(base),
 };
 
 /* -- the widget manager --------------------------------------------------------------- */

@@ -135,8 +135,8 @@ def nb_of(*code: str, magic: str = "") -> dict:
         (["import ipywidgets as w\nfrom IPython.display import display"], "lite"),
         (["import math, random\nimport numpy as np", "from ipywidgets import interact"], "lite"),
         (["%matplotlib inline\nimport matplotlib.pyplot as plt"], "lite"),
+        (["import anywidget\nimport traitlets"], "lite"),
         # widgets of their own: Voilà's front end loads their JavaScript
-        (["import anywidget"], "voila"),
         (["import ipywidgets", "from ipyleaflet import Map"], "voila"),
         (["%matplotlib widget\nimport matplotlib.pyplot as plt"], "voila"),
         (["import imaginecole.widgets"], "voila"),
