@@ -68,6 +68,10 @@ WORKSHOP = [
     "    names='n',\n"
     ")\n"
     "display(etoiles, double)",
+    "boite = widgets.Output()\n"
+    "with boite:\n"
+    "    display(widgets.IntSlider(value=5, description='Dans la boîte'))\n"
+    "display(boite)",
 ]
 APPS_OPTIONS = """apps:
   poll_seconds: 5
@@ -304,6 +308,9 @@ def test_interact_an_output_widget_a_button_and_an_anywidget_work_live(hub, apps
     page.wait_for_function(
         "() => document.querySelector('.double').textContent === '2'", timeout=30_000
     )
+    # a widget shown inside an Output widget is drawn too
+    boxed = page.get_by_role("slider", name="Dans la boîte")
+    assert float(boxed.get_attribute("aria-valuenow")) == 5
     assert page.outside == []
     assert axe_violations(page) == []
 

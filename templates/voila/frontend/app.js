@@ -215,7 +215,13 @@ class AppWidgetManager extends ManagerBase {
   }
 
   async display_view(view, el) {
-    Widget.attach((await view).luminoWidget, el);
+    const shown = await view;
+    // a widget shown in an Output widget may be ready before that Output is on the page
+    for (let frame = 0; !el.isConnected; frame += 1) {
+      if (frame > 600) return; // its output was cleared meanwhile
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+    Widget.attach(shown.luminoWidget, el);
   }
 
   /** Load every widget the kernel has (the preheated run made them). */
