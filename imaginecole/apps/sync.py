@@ -82,10 +82,10 @@ def with_frontend(data: bytes) -> bytes:
     if not isinstance(metadata, dict):
         raise ValueError("the notebook's metadata is not a JSON object")
     own = metadata.get("imaginecole")
-    metadata["imaginecole"] = {
-        **(own if isinstance(own, dict) else {}),
-        "frontend": frontend_of(nb),
-    }
+    own = own if isinstance(own, dict) else {}
+    # an author may ask for Voilà's front end (MathJax, a widget library imported indirectly)
+    chosen = "voila" if own.get("frontend") == "voila" else frontend_of(nb)
+    metadata["imaginecole"] = {**own, "frontend": chosen}
     return json.dumps(nb, ensure_ascii=False).encode("utf-8")
 
 

@@ -153,6 +153,16 @@ def test_the_synced_notebook_names_its_front_end_and_keeps_its_metadata():
     written = json.loads(with_frontend(json.dumps(nb).encode()))
     assert written["metadata"]["imaginecole"] == {"audience": "learners", "frontend": "lite"}
     assert written["cells"] == nb["cells"]
+    # an author's own choice of Voilà's front end stands; "lite" is never taken on trust
+    nb["metadata"]["imaginecole"]["frontend"] = "voila"
+    assert json.loads(with_frontend(json.dumps(nb).encode()))["metadata"]["imaginecole"] == {
+        "audience": "learners",
+        "frontend": "voila",
+    }
+    lying = nb_of("import ipyleaflet")
+    lying["metadata"]["imaginecole"] = {"frontend": "lite"}
+    written = json.loads(with_frontend(json.dumps(lying).encode()))
+    assert written["metadata"]["imaginecole"]["frontend"] == "voila"
     with pytest.raises(ValueError):
         with_frontend(b"[1, 2]")
     with pytest.raises(ValueError):
