@@ -110,6 +110,28 @@ def _schema_location(xsds: dict[str, str]) -> str:
     return " ".join(f"{ns} {name}" for ns, name in xsds.items())
 
 
+def _manifest_root(version: str, identifier: str, lom: Any) -> etree._Element:
+    """The ``<manifest>`` of a SCORM `version` ("1.2" or "2004") package: namespaces, schema
+    locations, and its ``<metadata>`` holding `lom` (the LOM or IMS MD element)."""
+    from lxml import etree
+
+    if version == "1.2":
+        cp, xsds, schema_version = SCORM12["imscp"], SCORM12_XSD, "1.2"
+        nsmap = {"adlcp": SCORM12["adlcp"], "imsmd": SCORM12["imsmd"]}
+    else:
+        cp, xsds, schema_version = SCORM2004["imscp"], SCORM2004_XSD, "2004 4th Edition"
+        nsmap = {k: SCORM2004[k] for k in ("adlcp", "adlseq", "adlnav", "imsss")}
+    root = etree.Element(f"{{{cp}}}manifest", nsmap={None: cp, **nsmap, "xsi": XSI})
+    root.set("identifier", identifier)
+    root.set("version", "1")
+    root.set(f"{{{XSI}}}schemaLocation", _schema_location(xsds))
+    metadata = etree.SubElement(root, f"{{{cp}}}metadata")
+    etree.SubElement(metadata, f"{{{cp}}}schema").text = "ADL SCORM"
+    etree.SubElement(metadata, f"{{{cp}}}schemaversion").text = schema_version
+    metadata.append(lom)
+    return root
+
+
 def add_sco_resource(root, cp: str, scorm_type_attr: str, identifier: str, files) -> None:
     """The one SCO resource listing every file (the attribute is spelt per SCORM version)."""
     from lxml import etree
@@ -133,18 +155,7 @@ def manifest_12(manifest: dict[str, Any], files: list[str]) -> etree._Element:
     cp, adlcp = SCORM12["imscp"], SCORM12["adlcp"]
     ids = identifiers(manifest)
     title = (manifest.get("metadata") or {}).get("title", "")
-    root = etree.Element(
-        f"{{{cp}}}manifest",
-        nsmap={None: cp, "adlcp": adlcp, "imsmd": SCORM12["imsmd"], "xsi": XSI},
-    )
-    root.set("identifier", ids["manifest"])
-    root.set("version", "1")
-    root.set(f"{{{XSI}}}schemaLocation", _schema_location(SCORM12_XSD))
-
-    metadata = etree.SubElement(root, f"{{{cp}}}metadata")
-    etree.SubElement(metadata, f"{{{cp}}}schema").text = "ADL SCORM"
-    etree.SubElement(metadata, f"{{{cp}}}schemaversion").text = "1.2"
-    metadata.append(imsmd_element(manifest))
+    root = _manifest_root("1.2", ids["manifest"], imsmd_element(manifest))
 
     organizations = etree.SubElement(root, f"{{{cp}}}organizations", default=ids["org"])
     organization = etree.SubElement(organizations, f"{{{cp}}}organization", identifier=ids["org"])
@@ -170,23 +181,7 @@ def manifest_2004(manifest: dict[str, Any], files: list[str]) -> etree._Element:
     cp, adlcp, imsss = SCORM2004["imscp"], SCORM2004["adlcp"], SCORM2004["imsss"]
     ids = identifiers(manifest)
     title = (manifest.get("metadata") or {}).get("title", "")
-    nsmap = {
-        None: cp,
-        "adlcp": adlcp,
-        "adlseq": SCORM2004["adlseq"],
-        "adlnav": SCORM2004["adlnav"],
-        "imsss": imsss,
-        "xsi": XSI,
-    }
-    root = etree.Element(f"{{{cp}}}manifest", nsmap=nsmap)
-    root.set("identifier", ids["manifest"])
-    root.set("version", "1")
-    root.set(f"{{{XSI}}}schemaLocation", _schema_location(SCORM2004_XSD))
-
-    metadata = etree.SubElement(root, f"{{{cp}}}metadata")
-    etree.SubElement(metadata, f"{{{cp}}}schema").text = "ADL SCORM"
-    etree.SubElement(metadata, f"{{{cp}}}schemaversion").text = "2004 4th Edition"
-    metadata.append(lom_element(manifest, profile="lom"))
+    root = _manifest_root("2004", ids["manifest"], lom_element(manifest, profile="lom"))
 
     organizations = etree.SubElement(root, f"{{{cp}}}organizations", default=ids["org"])
     organization = etree.SubElement(organizations, f"{{{cp}}}organization", identifier=ids["org"])
@@ -398,25 +393,10 @@ def sequence_manifest_2004(seq: Any, parts: list[SequencePart], files: dict[int,
 
     cp, adlcp = SCORM2004["imscp"], SCORM2004["adlcp"]
     adlseq = SCORM2004["adlseq"]
-    nsmap = {
-        None: cp,
-        "adlcp": adlcp,
-        "adlseq": adlseq,
-        "adlnav": SCORM2004["adlnav"],
-        "imsss": SCORM2004["imsss"],
-        "xsi": XSI,
-    }
     manifest = seq.manifest
-    root = etree.Element(f"{{{cp}}}manifest", nsmap=nsmap)
-    root.set("identifier", f"imaginecole-{manifest['id']}")
-    root.set("version", "1")
-    root.set(f"{{{XSI}}}schemaLocation", _schema_location(SCORM2004_XSD))
-
-    metadata = etree.SubElement(root, f"{{{cp}}}metadata")
-    etree.SubElement(metadata, f"{{{cp}}}schema").text = "ADL SCORM"
-    etree.SubElement(metadata, f"{{{cp}}}schemaversion").text = "2004 4th Edition"
     modules = [m for m, _, _ in seq.modules()] if seq.type == "parcours" else None
-    metadata.append(lom_element(manifest, profile="lom", modules=modules))
+    lom = lom_element(manifest, profile="lom", modules=modules)
+    root = _manifest_root("2004", f"imaginecole-{manifest['id']}", lom)
 
     organizations = etree.SubElement(root, f"{{{cp}}}organizations", default="imaginecole-org")
     organization = etree.SubElement(organizations, f"{{{cp}}}organization")
@@ -481,18 +461,10 @@ def sequence_manifest_12(seq: Any, files: list[str]):
 
     cp, adlcp = SCORM12["imscp"], SCORM12["adlcp"]
     manifest = seq.manifest
-    root = etree.Element(
-        f"{{{cp}}}manifest",
-        nsmap={None: cp, "adlcp": adlcp, "imsmd": SCORM12["imsmd"], "xsi": XSI},
-    )
-    root.set("identifier", f"imaginecole-{manifest['id']}")
-    root.set("version", "1")
-    root.set(f"{{{XSI}}}schemaLocation", _schema_location(SCORM12_XSD))
-    metadata = etree.SubElement(root, f"{{{cp}}}metadata")
-    etree.SubElement(metadata, f"{{{cp}}}schema").text = "ADL SCORM"
-    etree.SubElement(metadata, f"{{{cp}}}schemaversion").text = "1.2"
     modules = [m for m, _, _ in seq.modules()] if seq.type == "parcours" else None
-    metadata.append(imsmd_element(manifest, modules=modules))
+    root = _manifest_root(
+        "1.2", f"imaginecole-{manifest['id']}", imsmd_element(manifest, modules=modules)
+    )
     organizations = etree.SubElement(root, f"{{{cp}}}organizations", default="imaginecole-org")
     organization = etree.SubElement(
         organizations, f"{{{cp}}}organization", identifier="imaginecole-org"
