@@ -46,7 +46,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -56,6 +55,8 @@ from typing import Any
 
 import requests
 from bench_common import pin_two_cores, report_head, run_facts, scratch_folder, write_results
+
+from imaginecole.ports import free_loopback_port
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "notebooks" / "examples" / "app-fractions"
@@ -73,12 +74,6 @@ PHASES = (
     "http_preheated",
     "http_concurrent",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -461,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         uid = publish_sample(work / "catalogue")
         procs = []
         try:
-            port = free_port()
+            port = free_loopback_port()
             log = work / "catalogue.log"
             cmd = [sys.executable, "-m", "imaginecole", "catalogue", "serve"]
             cmd += ["--data", str(work / "catalogue"), "--port", str(port)]
@@ -470,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
             wait_http(catalogue + "api/", procs[-1], log)
             urls = {}
             for name, pool in (("cold", 0), ("preheated", args.concurrent)):
-                port = free_port()
+                port = free_loopback_port()
                 log = work / f"apps-{name}.log"
                 cmd = [sys.executable, "-m", "imaginecole.apps.service", "--anonymous"]
                 cmd += ["--apps-dir", str(work / f"apps-{name}"), "--catalogue-url", catalogue]

@@ -43,7 +43,6 @@ import platform
 import random
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -59,6 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from imaginecole.catalogue.model import PUBLISHED, SUBMITTED, principal_for_role  # noqa: E402
 from imaginecole.catalogue.service import Catalogue  # noqa: E402
 from imaginecole.curricula import levels, subjects  # noqa: E402
+from imaginecole.ports import free_loopback_port  # noqa: E402
 from imaginecole.subprocesses import stop  # noqa: E402
 from imaginecole.workshop.countries import COUNTRIES  # noqa: E402
 
@@ -206,19 +206,13 @@ class HttpTarget:
             bump_generation(conn)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Server:
     """`imaginecole catalogue serve` in a subprocess, until `stop()`."""
 
     def __init__(self, data: Path, db_url: str | None, log: Path) -> None:
         import requests
 
-        self.port = free_port()
+        self.port = free_loopback_port()
         self.base = f"http://127.0.0.1:{self.port}/"
         command = [sys.executable, "-m", "imaginecole", "catalogue", "serve"]
         command += ["--data", str(data), "--port", str(self.port)]

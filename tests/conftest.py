@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from imaginecole.ports import free_loopback_port
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -32,7 +34,7 @@ def hub(request):
 
     A test module may set `HUB_ARGS` (extra `imaginecole up` options).
     """
-    from .hubrunner import Hub, free_port_block, write_workshop
+    from .hubrunner import Hub, write_workshop
 
     # pytest's temporary root is private (0700); the unprivileged server account must
     # reach the homes, so the workshop lives in a folder it can traverse
@@ -41,7 +43,7 @@ def hub(request):
     running = Hub(
         write_workshop(folder),
         folder / "data",
-        free_port_block(),
+        free_loopback_port(size=5),
         folder / "up.log",
         extra_args=list(getattr(request.module, "HUB_ARGS", [])),
     )

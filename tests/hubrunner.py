@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,28 +18,6 @@ moussa.ba,Moussa Ba,,teacher,SN,Les Baobabs
 fatou.sow,Fatou Sow,,teacher,SN,Les Baobabs
 Kofi Mensah,Kofi Mensah,,teacher,TG,Les Fromagers
 """
-
-
-def free_port_block(size: int = 3) -> int:
-    """A port p with p..p+size-1 free on 127.0.0.1 (hub, proxy API, hub API)."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + size >= 65535:
-            continue
-        socks: list[socket.socket] = []
-        try:
-            for p in range(base, base + size):
-                socks.append(socket.socket())
-                socks[-1].bind(("127.0.0.1", p))
-            return base
-        except OSError:
-            continue
-        finally:
-            for sock in socks:
-                sock.close()
-    raise RuntimeError("no free port block")
 
 
 def write_workshop(folder: Path, auth: str = "  mode: first-use\n", language: str = "fr") -> Path:

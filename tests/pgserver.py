@@ -13,11 +13,12 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
 from pathlib import Path
+
+from imaginecole.ports import free_loopback_port
 
 SERVER_ACCOUNT = "postgres"
 
@@ -41,12 +42,6 @@ def find_bin_dir() -> Path:
     return found[-1]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class PostgresServer:
     """initdb + pg_ctl start in a temporary folder; `stop()` removes everything."""
 
@@ -57,7 +52,7 @@ class PostgresServer:
         self.data = self.folder / "data"
         self.socket_dir = self.folder / "socket"
         self.log = self.folder / "server.log"
-        self.port = free_port()
+        self.port = free_loopback_port()
         self.user = SERVER_ACCOUNT if self.as_root else pwd.getpwuid(os.geteuid()).pw_name
         self.started = False
 

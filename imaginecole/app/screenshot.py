@@ -12,7 +12,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import ImaginecoleError
+from ..ports import free_loopback_port
 from ..subprocesses import stop
 from .validate import MAX_THUMBNAIL_BYTES
 
@@ -31,12 +31,6 @@ RENDER_TIMEOUT_MS = 120_000  # for the kernel to run the notebook
 WIDGETS_TIMEOUT_MS = 20_000  # for the widgets to be drawn once the cells have run
 SETTLE_MS = 800  # layout, fonts and the widgets' own redraws
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def jupyter_path() -> str:
@@ -170,7 +164,7 @@ def screenshot_notebook(notebook: Path | str, out: Path | str, *, language: str 
         (home / "voila.json").write_text(
             json.dumps({"VoilaConfiguration": {"resources": voila_resources(language)}}), "utf-8"
         )
-        port = _free_port()
+        port = free_loopback_port()
         env = {
             **os.environ,
             "JUPYTER_PATH": jupyter_path(),

@@ -10,8 +10,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..ports import free_loopback_port
 from ..workshop import Workshop
-from .config import HubSettings, catalogue_internal_url, catalogue_prefix, free_loopback_port
+from .config import HubSettings, catalogue_internal_url, catalogue_prefix
 
 APPS_SERVICE = "apps"
 

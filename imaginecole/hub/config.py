@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from ..ports import free_loopback_port
 from ..workshop import Workshop
 from .tls import TLSFiles
 
@@ -156,20 +156,6 @@ class HubSettings:
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_hex(nbytes))
         return path.read_text().strip()
-
-
-def free_loopback_port(preferred: int) -> int:
-    """`preferred` when it is free on 127.0.0.1, else any free port."""
-    for candidate in (preferred, 0):
-        if not 0 <= candidate < 65536:
-            continue
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", candidate))
-            except OSError:
-                continue
-            return sock.getsockname()[1]
-    raise OSError("no free port on 127.0.0.1")
 
 
 def catalogue_prefix() -> str:

@@ -25,7 +25,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from .voila import free_port
+from imaginecole.ports import free_loopback_port
 
 JUPYTER = Path(sys.executable).with_name("jupyter")
 START_DEADLINE = 90  # seconds for Lab to answer
@@ -104,7 +104,7 @@ def serve_lab(home: Path, *, log: Path | None = None) -> Iterator[Lab]:
         path = settings / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values), "utf-8")
-    port = free_port()
+    port = free_loopback_port()
     token = secrets.token_hex(16)
     env = {
         **os.environ,

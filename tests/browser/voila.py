@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from imaginecole.hub.pages import voila_resources
+from imaginecole.ports import free_loopback_port
 from imaginecole.subprocesses import stop
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,12 +29,6 @@ VOILA = Path(sys.executable).with_name("voila")
 START_DEADLINE = 90  # seconds for Voilà to answer
 RENDER_TIMEOUT = 120_000  # ms for the kernel to run the notebook and draw the widgets
 SAVE_DEADLINE = 20  # seconds for an edit to reach the disk
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def any_answer(url: str) -> bool:
@@ -69,7 +64,7 @@ def serve_voila(
     (home / "voila.json").write_text(
         json.dumps({"VoilaConfiguration": {"resources": voila_resources("fr")}}), "utf-8"
     )
-    port = free_port()
+    port = free_loopback_port()
     env = {
         **os.environ,
         "JUPYTER_PATH": str(REPO / "templates"),
@@ -118,9 +113,9 @@ def serve_voila(
 @contextmanager
 def _tls_proxy(target: int, tls: tuple[Path, Path], log: Path) -> Iterator[int]:
     """configurable-http-proxy on 127.0.0.1 terminating TLS in front of `target`."""
-    port = free_port()
+    port = free_loopback_port()
     proxy = REPO / "node_modules" / ".bin" / "configurable-http-proxy"
-    cmd = [str(proxy), "--ip=127.0.0.1", f"--port={port}", f"--api-port={free_port()}"]
+    cmd = [str(proxy), "--ip=127.0.0.1", f"--port={port}", f"--api-port={free_loopback_port()}"]
     cmd += [f"--ssl-cert={tls[0]}", f"--ssl-key={tls[1]}"]
     cmd += [f"--default-target=http://127.0.0.1:{target}"]
     with log.open("wb") as output:

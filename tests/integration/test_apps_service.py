@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from imaginecole.catalogue.service import Catalogue
+from imaginecole.ports import free_loopback_port
 
 from ..unit.apps.test_sync import app_bundle
 from ..unit.catalogue.webserver import Served
@@ -24,14 +25,6 @@ REPO = Path(__file__).resolve().parents[2]
 CONFIG = re.compile(r'<script id="jupyter-config-data"[^>]*>(.*?)</script>', re.S)
 # a module the apps' own front end does not know: it may bring widgets (JavaScript) of its own
 OWN_WIDGETS = "import psygnal\nimport ipywidgets\n\nipywidgets.IntSlider(description='n')"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -50,7 +43,7 @@ def service(tmp_path):
         state="published",
     )
     served = Served(catalogue).start()
-    port = free_port()
+    port = free_loopback_port()
     log = tmp_path / "apps.log"
     env = {**os.environ, "JUPYTER_PATH": str(REPO / "templates")}
     env.pop("JUPYTERHUB_API_TOKEN", None)

@@ -23,8 +23,10 @@ import requests
 from imaginecole.exports.pdf import CHROMIUM, CHROMIUM_ARGS
 from imaginecole.widgets.publish import bundle_archive
 
+from imaginecole.ports import free_loopback_port
+
 from ..browser.conftest import axe_violations
-from ..hubrunner import Hub, free_port_block, write_workshop
+from ..hubrunner import Hub, write_workshop
 from ..unit.apps.test_sync import app_bundle
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -86,7 +88,7 @@ def start_hub(extra: str = "") -> Hub:
     folder.chmod(0o755)
     workshop = write_workshop(folder)
     workshop.write_text(workshop.read_text("utf-8") + APPS_OPTIONS + extra, "utf-8")
-    hub = Hub(workshop, folder / "data", free_port_block(), folder / "up.log")
+    hub = Hub(workshop, folder / "data", free_loopback_port(size=5), folder / "up.log")
     hub.start()
     return hub
 

@@ -11,6 +11,8 @@ from urllib.parse import quote
 import pytest
 from imaginecole.widgets.launcher import Launcher, find_workbenches, page_location
 
+from imaginecole.ports import free_loopback_port
+
 REPO = Path(__file__).resolve().parents[2]
 ENV_VARS = (
     "IMAGINECOLE_CATALOGUE_URL",
@@ -273,7 +275,7 @@ def test_the_podcast_workbench_has_a_card(shipped: Shipped) -> None:
 def test_the_launcher_shows_the_latest_announcements_of_the_week(workbench_folder, tmp_path):
     import requests
 
-    from .catalogue.webserver import catalogue_cli, catalogue_process, free_port
+    from .catalogue.webserver import catalogue_cli, catalogue_process
 
     data = tmp_path / "catalogue" / "data"
     token = catalogue_cli("token", "--data", str(data), "--role", "editor", "--name", "formatrice")
@@ -324,7 +326,7 @@ def test_the_launcher_shows_the_latest_announcements_of_the_week(workbench_folde
     assert launcher.announcements == [] and "<section" not in launcher.children[0].value
     assert launcher.children[1].value.count('<li class="ic-card">') == 3
     closed = Launcher(
-        folder=str(workbench_folder), catalogue_url=f"http://127.0.0.1:{free_port()}/"
+        folder=str(workbench_folder), catalogue_url=f"http://127.0.0.1:{free_loopback_port()}/"
     )
     assert closed.announcements == [] and len(closed.workbenches) == 3
     # not a catalogue at all: nothing either

@@ -14,7 +14,9 @@ import requests
 from imaginecole.widgets.launcher import Launcher
 from imaginecole.widgets.publish import PublishWidget, PublishWorkbench
 
-from .catalogue.webserver import catalogue_cli, catalogue_process, free_port
+from imaginecole.ports import free_loopback_port
+
+from .catalogue.webserver import catalogue_cli, catalogue_process
 
 REPO = Path(__file__).resolve().parents[2]
 GRAINS = REPO / "tests" / "fixtures" / "grains"
@@ -169,7 +171,7 @@ def test_a_wrong_token_shows_a_bilingual_error(catalogue, tmp_path):
 
 
 def test_the_catalogue_down_shows_a_clear_error(tmp_path):
-    url = f"http://127.0.0.1:{free_port()}/"  # nothing listens there
+    url = f"http://127.0.0.1:{free_loopback_port()}/"  # nothing listens there
     widget = PublishWidget(grain(tmp_path / "formes", **COMPLETE), url, "some-token")
     assert widget.publish() is None
     outcome = text(widget.outcome.value)

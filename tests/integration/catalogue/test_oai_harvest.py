@@ -9,7 +9,6 @@ harvests the second back without taking its own records home.
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from imaginecole.catalogue.model import PUBLISHED
 from imaginecole.catalogue.oai import OAIHandler
 from imaginecole.catalogue.service import Catalogue
 from imaginecole.i18n import ImaginecoleError
+from imaginecole.ports import free_loopback_port
 
 RECORDS = 230  # three pages of 100
 COUNTRIES = ("SN", "ML", "CI", "TN")
@@ -38,9 +38,7 @@ class OAIServer:
     """A tornado server with only the OAI handler, in a thread of its own."""
 
     def __init__(self, catalogue: Catalogue, **options) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_loopback_port()
         self.url = f"http://127.0.0.1:{self.port}/oai"
         # xsrf_cookies on, as in the web app: harvesters POST without cookies all the same
         self.app = tornado.web.Application(
@@ -285,9 +283,7 @@ def test_catalogue_to_catalogue_harvest_then_incremental_then_no_echo(
 
 def test_unreachable_or_wrong_endpoints_say_what_to_do(source, server, tmp_path):
     catalogue = source[0]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/oai"
+    closed = f"http://127.0.0.1:{free_loopback_port()}/oai"
     with pytest.raises(ImaginecoleError) as caught:
         harvest(catalogue, closed, state_file=tmp_path / "s.json", timeout=10)
     message = str(caught.value)

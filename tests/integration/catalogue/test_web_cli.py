@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from imaginecole.ports import free_loopback_port
+
 from ...unit.catalogue.webserver import make_bundle
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -37,7 +32,7 @@ def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 class Server:
     def __init__(self, data: Path, *extra: str) -> None:
-        self.port = free_port()
+        self.port = free_loopback_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = (data.parent / f"serve-{self.port}.log").open("w")
         self.process = subprocess.Popen(
@@ -137,7 +132,7 @@ def test_clear_errors_in_two_languages(served, tmp_path):
     bundle = make_bundle(tmp_path / "b")
     bad = cli("publish", str(bundle), "--url", served.url, "--token=not-a-token")
     assert bad.returncode == 1 and "401" in bad.stderr and "[en]" in bad.stderr
-    closed = f"http://127.0.0.1:{free_port()}/"
+    closed = f"http://127.0.0.1:{free_loopback_port()}/"
     down = cli("publish", str(bundle), "--url", closed, "--token=x")
     assert down.returncode == 1
     assert "Impossible de joindre le catalogue" in down.stderr and "Cannot reach" in down.stderr

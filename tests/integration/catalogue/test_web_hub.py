@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from ...hubrunner import free_port_block
+from imaginecole.ports import free_loopback_port
+
 from ...unit.catalogue.webserver import make_bundle, zip_bundle
 
 pytestmark = pytest.mark.integration
@@ -66,7 +67,7 @@ c.JupyterHub.load_roles = [
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hub")
-    port = free_port_block(4)
+    port = free_loopback_port(size=5)
     admin_token = secrets.token_hex(16)
     (folder / "jupyterhub_config.py").write_text(
         CONFIG.format(

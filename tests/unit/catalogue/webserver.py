@@ -10,7 +10,6 @@ import asyncio
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+
+from imaginecole.ports import free_loopback_port
 
 REPO = Path(__file__).resolve().parents[3]
 GRAINS = REPO / "tests" / "fixtures" / "grains"
@@ -45,12 +46,6 @@ def make_bundle(folder: Path, *, uid: str | None = None, kind: str = "single_cho
     return folder
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def catalogue_cli(*args: str) -> str:
     """`imaginecole catalogue ARGS…` in a subprocess: its output (it must succeed)."""
     result = subprocess.run(
@@ -68,7 +63,7 @@ def catalogue_cli(*args: str) -> str:
 def catalogue_process(data: Path, *options: str) -> Iterator[str]:
     """`imaginecole catalogue serve --data DATA OPTIONS…` on a free port, as a national
     server runs it; yields its address once its API answers, stops it after."""
-    port = free_port()
+    port = free_loopback_port()
     log_path = data.parent / "serve.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
