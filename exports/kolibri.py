@@ -95,8 +95,8 @@ def write_entries(out: Path, entries: list[tuple[str, bytes | Path]]) -> Path:
 
 
 def module_entries(seq: Any) -> list[tuple[str, bytes | Path]]:
-    """The Kolibri HTML5 app of the module `seq`: its mini-site, progress in memory, the
-    overall result to Kolibri through SCORM 1.2."""
+    """The Kolibri HTML5 app of the module `seq`: its mini-site, the overall result to Kolibri
+    through SCORM 1.2, and the progress in Kolibri's suspend data (in memory without it)."""
     from .site import mini_site
 
     return mini_site(seq, storage="memory", scorm=True)

@@ -1,7 +1,7 @@
 /*
  * Imaginecole SCORM shell: reports the player's results to the LMS, SCORM 1.2 or 2004.
  * Inlined in the SCO's index.html by exports/scorm.py, after the player has mounted, then
- *   ImaginecoleScorm.start({version: "1.2" | "2004", passMark: 0.5, scored: true});
+ *   ImaginecoleScorm.start({version: "1.2" | "2004", passMark: 0.5, scored: true, suspend: false});
  *
  * - Finds the LMS's API object (API for 1.2, API_1484_11 for 2004) in this window, its parents
  *   (at most 500 hops) and then the opener's; a window of another origin is skipped, not fatal.
@@ -10,6 +10,10 @@
  * - SCORM 1.2 reports the score in percent (min 0, max 100): the LMS compares it with the
  *   manifest's masteryscore, which is the pass mark in percent too. SCORM 2004 reports the
  *   grain's own points (raw, max) and scaled; the manifest's minNormalizedMeasure is the pass mark.
+ * - With `suspend` (the sequence player as one SCO): the suspend data the LMS kept from the last
+ *   session is read at start (ImaginecoleScorm.session.resumeData()), each "imaginecole:suspend"
+ *   event ({data, location}) is saved as cmi.suspend_data and the location, and an unfinished
+ *   session exits with "suspend", so that the LMS resumes it next time.
  * - Without an LMS (a page opened from disk), the grain still plays: one console.info, no error.
  * No network: the shell only calls the API object the LMS put in a window above it.
  */
@@ -86,8 +90,12 @@
   const DIALECTS = {
     '1.2': {
       apiName: 'API',
-      initialize: 'LMSInitialize', setValue: 'LMSSetValue', commit: 'LMSCommit',
-      terminate: 'LMSFinish', lastError: 'LMSGetLastError', alreadyStarted: '101',
+      initialize: 'LMSInitialize', getValue: 'LMSGetValue', setValue: 'LMSSetValue',
+      commit: 'LMSCommit', terminate: 'LMSFinish', lastError: 'LMSGetLastError',
+      alreadyStarted: '101',
+      // CMIString4096 and CMIString255
+      suspend: {data: 'cmi.suspend_data', max: 4096, location: 'cmi.core.lesson_location',
+        locationMax: 255, exit: 'cmi.core.exit'},
       sessionTime: (ms) => ['cmi.core.session_time', timespan12(ms)],
       values(result, config) {
         const done = result.completion === 'completed';
@@ -106,8 +114,10 @@
     },
     '2004': {
       apiName: 'API_1484_11',
-      initialize: 'Initialize', setValue: 'SetValue', commit: 'Commit', terminate: 'Terminate',
-      lastError: 'GetLastError', alreadyStarted: '103',
+      initialize: 'Initialize', getValue: 'GetValue', setValue: 'SetValue', commit: 'Commit',
+      terminate: 'Terminate', lastError: 'GetLastError', alreadyStarted: '103',
+      suspend: {data: 'cmi.suspend_data', max: 64000, location: 'cmi.location',
+        locationMax: 1000, exit: 'cmi.exit'},
       sessionTime: (ms) => ['cmi.session_time', duration2004(ms)],
       values(result, config) {
         const done = result.completion === 'completed';
@@ -134,10 +144,12 @@
       version: options && options.version === '2004' ? '2004' : '1.2',
       passMark: options && typeof options.passMark === 'number' ? options.passMark : 0.5,
       scored: !(options && options.scored === false),
+      suspend: Boolean(options && options.suspend),
     };
     const dialect = DIALECTS[config.version];
     const api = findApi(dialect.apiName);
-    const state = {api: null, startedAt: Date.now(), finished: false};
+    const state = {api: null, startedAt: Date.now(), finished: false, completed: false,
+      resumed: ''};
 
     function call(method, ...args) {
       if (!state.api || typeof state.api[method] !== 'function') return 'false';
@@ -163,8 +175,29 @@
       for (const [name, value] of pairs) call(dialect.setValue, name, value);
     }
 
+    const keys = dialect.suspend;
+    if (state.api && config.suspend) {
+      const kept = call(dialect.getValue, keys.data);
+      state.resumed = call(dialect.lastError) === '0' ? kept : '';
+    }
+
+    function onSuspend(event) {
+      if (!state.api || !config.suspend || state.finished || !event || !event.detail) return;
+      const text = String(event.detail.data || '');
+      const location = String(event.detail.location || '');
+      if (text.length > keys.max) {
+        console.warn('Imaginecole : progression trop longue pour la plateforme (' + text.length
+          + ' > ' + keys.max + ' caractères). / Progress too long for the LMS.');
+        return;
+      }
+      setAll([[keys.data, text]]);
+      if (location.length <= keys.locationMax) setAll([[keys.location, location]]);
+      call(dialect.commit, '');
+    }
+
     function onResult(event) {
       if (!state.api || state.finished || !event || !event.detail) return;
+      state.completed = event.detail.completion === 'completed';
       setAll(dialect.values(event.detail, config));
       setAll([dialect.sessionTime(Date.now() - state.startedAt)]);
       call(dialect.commit, '');
@@ -173,16 +206,21 @@
     function finish() {
       if (!state.api || state.finished) return;
       state.finished = true;
+      if (config.suspend) setAll([[keys.exit, state.completed ? '' : 'suspend']]);
       setAll([dialect.sessionTime(Date.now() - state.startedAt)]);
       call(dialect.commit, '');
       call(dialect.terminate, '');
     }
 
     global.addEventListener('imaginecole:result', onResult);
+    global.addEventListener('imaginecole:suspend', onSuspend);
     global.addEventListener('pagehide', finish);
     global.addEventListener('unload', finish);
-    return {connected: Boolean(state.api), finish: finish};
+    const session = {connected: Boolean(state.api), finish: finish,
+      resumeData: () => state.resumed};
+    global.ImaginecoleScorm.session = session;
+    return session;
   }
 
-  global.ImaginecoleScorm = {start, findApi, timespan12, duration2004};
+  global.ImaginecoleScorm = {start, findApi, timespan12, duration2004, session: null};
 }(window));

@@ -175,7 +175,8 @@ def render_index(
 
 def scorm_shell(seq: Any) -> str:
     """The SCORM 1.2 shell of the player page: it reports the whole module's (parcours')
-    completion and score; a module's "score" rule is its pass mark."""
+    completion and score (a module's "score" rule is its pass mark), and keeps the learner's
+    progress in the LMS's suspend data."""
     from .scorm import runtime_script
 
     completion = {}
@@ -186,6 +187,8 @@ def scorm_shell(seq: Any) -> str:
         "version": "1.2",
         "passMark": float(completion.get("score", 0.5)) if scored else 0.5,
         "scored": scored,
+        # the learner's progress goes to the LMS (cmi.suspend_data) and comes back from it
+        "suspend": True,
     }
     return f"{runtime_script()}\nImaginecoleScorm.start({json.dumps(config, sort_keys=True)});"
 

@@ -21,6 +21,13 @@
  * Progress is kept per sequence id in localStorage (tracker "local"), or in memory when the
  * browser refuses storage (a sandboxed iframe) or with tracker "memory". With `scorm`, the
  * overall result is dispatched on this window as "imaginecole:result" for the SCORM shell.
+ * When that shell found an LMS, the LMS holds the progress instead of the browser (a classroom
+ * computer is shared; the LMS knows the learner): it is read back from the suspend data the
+ * shell got at start, and each change is dispatched as "imaginecole:suspend" {data, location}.
+ * The suspend data is compact (SCORM 1.2 allows 4096 characters):
+ *   {"v": 1, "h": hash of the part keys, "at": position, "p": [[index, completed 0|1, raw, max,
+ *    scaled in thousandths, success 0|1], ...]}
+ * and is ignored when the parts changed since (another hash).
  */
 (function () {
   'use strict';
@@ -56,11 +63,29 @@
     return node;
   }
 
-  // ---- storage: localStorage when allowed, else memory
+  // ---- storage: the LMS, else localStorage when allowed, else memory
+
+  const lms = data.scorm && window.ImaginecoleScorm && window.ImaginecoleScorm.session
+    && window.ImaginecoleScorm.session.connected ? window.ImaginecoleScorm.session : null;
 
   function makeStore(tracker) {
     let memory = null;
     let local = null;
+    if (lms) {
+      return {
+        persistent: true,
+        load() {
+          return decodeSuspend(lms.resumeData());
+        },
+        save(value) {
+          memory = value;
+          window.dispatchEvent(new CustomEvent('imaginecole:suspend', {detail: {
+            data: encodeSuspend(value),
+            location: String(Math.max(0, positions.findIndex((p) => p.key === value.at))),
+          }}));
+        },
+      };
+    }
     if (tracker === 'local') {
       try {
         local = window.localStorage;
@@ -116,9 +141,6 @@
     return progress;
   }
 
-  const store = makeStore(data.tracker);
-  let progress = cleanProgress(store.load());
-
   // ---- the model: positions, part and module states
 
   const positions = [{kind: 'home', key: 'home'}];
@@ -129,6 +151,53 @@
   });
   positions.push({kind: 'summary', key: 'summary'});
   const totalParts = positions.length - 2;
+
+  // ---- the LMS's suspend data (see the header)
+
+  function fnv1a(text) {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i += 1) {
+      hash ^= text.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash.toString(36);
+  }
+
+  const partsHash = fnv1a(positions.map((p) => p.key).join('\n'));
+
+  function encodeSuspend(value) {
+    const rows = [];
+    positions.forEach((position, index) => {
+      const r = position.kind === 'part' ? value.parts[position.key] : null;
+      if (!r) return;
+      rows.push([index, r.status === 'completed' ? 1 : 0, r.raw, r.max,
+        Math.round(r.scaled * 1000), r.success ? 1 : 0]);
+    });
+    const at = positions.findIndex((p) => p.key === value.at);
+    return JSON.stringify({v: 1, h: partsHash, at: Math.max(0, at), p: rows});
+  }
+
+  function decodeSuspend(text) {
+    let kept = null;
+    try {
+      kept = text ? JSON.parse(text) : null;
+    } catch (error) {
+      return null;  // not ours, or damaged: start afresh
+    }
+    if (!kept || kept.v !== 1 || kept.h !== partsHash || !Array.isArray(kept.p)) return null;
+    const parts = {};
+    kept.p.forEach((row) => {
+      const position = Array.isArray(row) ? positions[num(row[0])] : null;
+      if (!position || position.kind !== 'part') return;
+      parts[position.key] = {status: row[1] ? 'completed' : 'started', raw: row[2], max: row[3],
+        scaled: num(row[4]) / 1000, success: Boolean(row[5])};
+    });
+    const at = positions[num(kept.at)];
+    return {parts: parts, at: at ? at.key : 'home'};
+  }
+
+  const store = makeStore(data.tracker);
+  let progress = cleanProgress(store.load());
 
   function record(part) {
     return progress.parts[part.key] || null;

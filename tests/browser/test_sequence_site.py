@@ -286,6 +286,7 @@ LMS_PAGE = """<!DOCTYPE html>
 <script>
 window.__sets = {};
 window.API = new Scorm12API({autocommit: false});
+window.API.loadFromJSON(KEPT);
 window.API.on("LMSSetValue.cmi.*", function (element, value) {
   window.__sets[element] = String(value);
 });
@@ -294,8 +295,21 @@ window.API.on("LMSSetValue.cmi.*", function (element, value) {
 </body></html>"""
 
 
-def test_the_scorm12_tracker_reports_the_whole_module(browser, tmp_path, served):
-    """site_files(tracker="scorm12") under a real SCORM 1.2 run-time (scorm-again)."""
+def lms_launch(browser, tmp_path, served, kept: dict) -> Site:
+    """The SCO in a fresh browser (no localStorage) under scorm-again, which starts with `kept`
+    (what the LMS stored from an earlier session, as scorm-again's loadFromJSON takes it)."""
+    import json
+
+    page = LMS_PAGE.replace("KEPT", json.dumps(kept))
+    (tmp_path / "lms.html").write_text(page, encoding="utf-8")
+    return Site(browser, f"{served}/lms.html", allowed=(served + "/", "data:", "blob:"))
+
+
+def test_the_scorm12_tracker_reports_the_module_and_resumes_it_from_the_lms(
+    browser, tmp_path, served
+):
+    """site_files(tracker="scorm12") under a real SCORM 1.2 run-time (scorm-again): the whole
+    module's status and score, and the learner's progress kept by the LMS, not the browser."""
     if not (SCORM_AGAIN / "scorm12.js").is_file():
         pytest.fail("scorm-again is missing from node_modules: run `npm install` in the repo")
     from imaginecole.exports.site import site_files
@@ -307,12 +321,14 @@ def test_the_scorm12_tracker_reports_the_whole_module(browser, tmp_path, served)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data.read_bytes() if isinstance(data, Path) else data)
     (tmp_path / "scorm12.js").write_bytes((SCORM_AGAIN / "scorm12.js").read_bytes())
-    (tmp_path / "lms.html").write_text(LMS_PAGE, encoding="utf-8")
     (tmp_path / "favicon.ico").write_bytes(b"")
-    site = Site(browser, f"{served}/lms.html", allowed=(served + "/", "data:", "blob:"))
-    page = site.page
     sets = "(name) => window.__sets[name]"
+
+    # first session: the first part, then the learner leaves
+    site = lms_launch(browser, tmp_path, served, {})
+    page = site.page
     player = page.frame_locator("#sco")
+    expect(player.locator("#ics-memory")).to_be_hidden()  # the LMS keeps the progress
     player.locator("#ics-start").click()
     expect(player.locator("#ics-part-title")).to_have_text("Les fractions — exercice 1")
     assert page.evaluate(sets, "cmi.core.lesson_status") == "incomplete"
@@ -322,17 +338,43 @@ def test_the_scorm12_tracker_reports_the_whole_module(browser, tmp_path, served)
     part.get_by_role("button", name="Vérifier").click()
     expect(player.locator("#ics-part-status")).to_have_text(re.compile(r"Score : 100"))
     assert page.evaluate(sets, "cmi.core.lesson_status") == "incomplete"  # one part of two
+    suspend = page.evaluate(sets, "cmi.suspend_data")
+    assert suspend and len(suspend) < 4096
+    # a shared classroom computer: nothing of the learner's is left in the browser
+    sco = page.frame(url=re.compile("site/index.html"))
+    assert "imaginecole" not in sco.evaluate("Object.keys(localStorage).join(' ')")
+    page.evaluate("document.getElementById('sco').src = 'about:blank'")  # the learner leaves
+    page.wait_for_function("window.__sets['cmi.core.exit'] !== undefined")
+    assert page.evaluate(sets, "cmi.core.exit") == "suspend"  # unfinished: to be resumed
+    location = page.evaluate(sets, "cmi.core.lesson_location")
+    site.close()
+
+    # second session, in another browser: the LMS gives the progress back
+    kept = {"suspend_data": suspend, "core": {"entry": "resume", "lesson_location": location}}
+    site = lms_launch(browser, tmp_path, served, kept)
+    page = site.page
+    player = page.frame_locator("#sco")
+    expect(player.locator("#ics-progress-text")).to_have_text(re.compile(r"^1 étape\(s\)"))
+    expect(player.locator("#ics-part-status")).to_have_text(re.compile(r"Score : 100"))
     player.locator("#ics-next").click()
+    expect(player.locator("#ics-part-title")).to_have_text("Les fractions — exercice 2")
     player.frame_locator("#ics-frame").get_by_role("checkbox", name="7", exact=True).check()
     player.frame_locator("#ics-frame").get_by_role("button", name="Vérifier").click()
     expect(player.locator("#ics-progress-text")).to_have_text(re.compile(r"^2 étape\(s\)"))
     # every part done, an average of 50 % under the 75 % the rule asks: failed
     assert page.evaluate(sets, "cmi.core.lesson_status") == "failed"
     assert page.evaluate(sets, "cmi.core.score.raw") == "50"
-    # the learner's progress is kept in the browser too
-    assert "imaginecole.sequence." in page.frame(url=re.compile("site/index.html")).evaluate(
-        "Object.keys(localStorage).join(' ')"
-    )
+    page.evaluate("document.getElementById('sco').src = 'about:blank'")
+    page.wait_for_function("window.__sets['cmi.core.exit'] !== undefined")
+    assert page.evaluate(sets, "cmi.core.exit") == ""  # finished: a new attempt next time
+    site.close()
+
+    # suspend data the parts no longer match (the module was changed in the LMS) is ignored
+    other = suspend.replace('"h":"', '"h":"x')
+    site = lms_launch(browser, tmp_path, served, {"suspend_data": other})
+    player = site.page.frame_locator("#sco")
+    expect(player.locator("#ics-progress-text")).to_have_text(re.compile(r"^0 étape\(s\)"))
+    expect(player.locator("#ics-start")).to_have_text("Démarrer")
     site.close()
 
 

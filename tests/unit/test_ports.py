@@ -37,4 +37,3 @@ def test_a_free_preferred_port_is_kept_and_a_busy_one_replaced():
         assert free_loopback_port(free) == free
         # a block is replaced when any of its ports is taken, not only the first
         assert free_loopback_port(busy - 1, size=2) != busy - 1
-

@@ -50,7 +50,10 @@ def test_a_module_is_one_html5_app_with_index_at_the_root(tmp_path):
 def test_a_score_rule_is_the_pass_mark_reported_to_kolibri(tmp_path):
     folder = make_module(tmp_path, 1, extra=(), completion={"rule": "score", "score": 0.75})
     index = dict(KolibriExporter().entries(Bundle.load(folder)))["index.html"].decode("utf-8")
-    assert 'ImaginecoleScorm.start({"passMark": 0.75, "scored": true, "version": "1.2"})' in index
+    assert (
+        'ImaginecoleScorm.start({"passMark": 0.75, "scored": true, "suspend": true, '
+        '"version": "1.2"})'
+    ) in index
 
 
 def test_a_parcours_is_one_app_per_module_and_a_channel(tmp_path):

@@ -158,7 +158,10 @@ def test_a_parcours_names_its_modules_prerequisites_and_rules(tmp_path):
 def test_trackers(tmp_path):
     seq = resolve(make_module(tmp_path, 1, extra=()))
     scorm = text(dict(site_files(seq, tracker="scorm12"))["index.html"])
-    assert 'ImaginecoleScorm.start({"passMark": 0.5, "scored": false, "version": "1.2"})' in scorm
+    assert (
+        'ImaginecoleScorm.start({"passMark": 0.5, "scored": false, "suspend": true, '
+        '"version": "1.2"})'
+    ) in scorm
     assert player_data(scorm)["scorm"] is True
     memory = player_data(text(dict(site_files(seq, tracker="memory"))["index.html"]))
     assert memory["tracker"] == "memory" and not memory["scorm"]
