@@ -333,6 +333,12 @@ def insert_parts(conn: Connection, version_id: int, parts: list[dict[str, Any]])
         )
 
 
+def part_uids(conn: Connection, version_id: int) -> list[str]:
+    """The uids of the parts of a module or parcours version, in order."""
+    stmt = select(P.c.part_uid).where(P.c.version_id == version_id).order_by(P.c.position)
+    return [row.part_uid for row in conn.execute(stmt)]
+
+
 def published_dependants(conn: Connection, uid: str) -> list[Any]:
     """The public modules and parcours whose published version holds `uid`."""
     stmt = (

@@ -73,7 +73,13 @@ from .records import (
 )
 from .search import bump_generation
 from .search_query import FacetMemory, Query, SearchCache, Searcher
-from .sequences import SequencesMixin, check_no_dependants, insert_parts
+from .sequences import (
+    SEQUENCE_TYPES,
+    SequencesMixin,
+    check_no_dependants,
+    insert_parts,
+    part_uids,
+)
 from .store import FileStore
 
 MAX_COMMENT = 5000
@@ -344,6 +350,8 @@ class Catalogue(AccountsMixin, NewsMixin, FederationMixin, SequencesMixin):
         )
 
     def approve(self, principal: Principal, uid: str, comment: str = "") -> ResourceInfo:
+        """Publish the latest version; the parts sent for review with a module (parcours) are
+        approved with it, in the same transaction, so that nothing it holds stays unpublished."""
         return self._transition(
             principal,
             uid,
@@ -404,17 +412,84 @@ class Catalogue(AccountsMixin, NewsMixin, FederationMixin, SequencesMixin):
                     title=res.title,
                     state=Message(STATE_NAMES.get(latest.state, latest.state)),
                 )
-            set_version_state(conn, [latest.id], new_state)
-            add_review(conn, latest.id, action, principal.name, (comment or "")[:MAX_COMMENT], now)
-            values: dict[str, Any] = {"state": new_state}
-            if new_state == PUBLISHED:
-                values |= metadata_values(latest.manifest) | public_values(latest.number, now)
-                search_.index(
-                    conn, res.id, {**values, "kind": res.kind, "type": res.type}, new=not res.public
-                )
-                bump_generation(conn)
-            update_resource(conn, res.id, values)
+            self._decide(conn, principal, res, latest, action, comment, new_state, now)
+            if action == "approve" and res.type in SEQUENCE_TYPES:
+                self._approve_parts(conn, principal, res, latest.id, comment, now, {res.uid})
             return load_infos(conn, [fetch(conn, uid)], principal)[0]
+
+    @staticmethod
+    def _decide(
+        conn: Connection,
+        principal: Principal,
+        res: Any,
+        latest: Any,
+        action: str,
+        comment: str,
+        new_state: str,
+        now: Any,
+    ) -> None:
+        """The reviewer's decision on the version `latest` of `res`, recorded."""
+        set_version_state(conn, [latest.id], new_state)
+        add_review(conn, latest.id, action, principal.name, (comment or "")[:MAX_COMMENT], now)
+        values: dict[str, Any] = {"state": new_state}
+        if new_state == PUBLISHED:
+            values |= metadata_values(latest.manifest) | public_values(latest.number, now)
+            search_.index(
+                conn, res.id, {**values, "kind": res.kind, "type": res.type}, new=not res.public
+            )
+            bump_generation(conn)
+        update_resource(conn, res.id, values)
+
+    def _approve_parts(
+        self,
+        conn: Connection,
+        principal: Principal,
+        sequence: Any,
+        version_id: int,
+        comment: str,
+        now: Any,
+        seen: set[str],
+    ) -> None:
+        """Approve the parts of the module (parcours) version `version_id` that were sent for
+        review with it: never published, their latest version waiting. Parts already published
+        stay as they are (the module plays their published version; a newer version of theirs
+        waits for its own review). A parcours' modules have their parts approved in turn.
+        A never-published part that does not wait (changes requested, withdrawn) stops the
+        approval: the module would be public with a part nobody can open."""
+        todo = []
+        blocked = []
+        for uid in part_uids(conn, version_id):
+            if uid in seen:
+                continue
+            seen.add(uid)
+            part = fetch(conn, uid, lock=True)
+            if part is None or part.origin or part.published_number:
+                continue
+            latest = version_row(conn, part.id, part.latest_number)
+            if latest.state not in PENDING:
+                blocked.append(part)
+                continue
+            if principal.name in (part.owner, latest.author):
+                raise PermissionDenied(
+                    "« {part} », a part of « {title} » that waits for review, is your own: "
+                    "you cannot approve it, so another reviewer must approve « {title} ».",
+                    part=part.title,
+                    title=sequence.title,
+                )
+            todo.append((part, latest))
+        if blocked:
+            raise Conflict(
+                "« {title} » cannot be published yet: its parts {parts} are not published and "
+                "do not wait for review (changes were requested, or they were withdrawn). Ask "
+                "the author to publish « {title} » again once they are ready, or request "
+                "changes to « {title} ».",
+                title=sequence.title,
+                parts=", ".join(f"« {p.title} »" for p in blocked),
+            )
+        for part, latest in todo:
+            self._decide(conn, principal, part, latest, "approve", comment, PUBLISHED, now)
+            if part.type in SEQUENCE_TYPES:
+                self._approve_parts(conn, principal, part, latest.id, comment, now, seen)
 
     def withdraw(self, principal: Principal, uid: str, comment: str = "") -> ResourceInfo:
         """Take the resource out of the catalogue; if it was public it becomes OAI-deleted."""
