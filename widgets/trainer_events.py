@@ -28,13 +28,13 @@ from zoneinfo import ZoneInfo
 
 import ipywidgets
 
-from ..i18n import Message, gettext_for
+from ..events.rubric import DEFAULT_RUBRIC
+from ..i18n import N_, Message, gettext_for
 from .form_fields import button, html_block, row
 from .live_status import LiveStatus
 from .publish_client import CatalogueClient, CatalogueError
 
 RESOURCE_KINDS = ("grain", "comic", "podcast", "notebook-app", "module", "parcours", "h5p", "scorm")
-CRITERIA = ("pedagogy", "accessibility", "curriculum", "originality", "technical")
 COUNTRY_ZONES = {
     "BJ": "Africa/Porto-Novo",
     "BF": "Africa/Ouagadougou",
@@ -50,6 +50,10 @@ COUNTRY_ZONES = {
     "TN": "Africa/Tunis",
 }
 # the fields of the form, in the order a refusal naming several is shown
+RUBRIC_HELP = N_(
+    "The jurors score each criterion from 0 to 5; a weight of 0 leaves a criterion out. "
+    "The rubric can change until the first score is given."
+)
 FORM_FIELDS = (
     "title",
     "slug",
@@ -143,6 +147,53 @@ def _labelled(widget: ipywidgets.Widget, kind: str) -> ipywidgets.Widget:
     widget.add_class("icb-field")
     widget.add_class(kind)
     return widget
+
+
+class CriterionRow(ipywidgets.HBox):
+    """One criterion of the rubric: its name, its weight, a button that removes it.
+
+    A default criterion keeps its translatable name (the English msgid the server stores)
+    until the trainer renames it."""
+
+    def __init__(self, editor: EventEditor, number: int, values: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.add_class("icb-row")
+        self.add_class("ictd-criterion")
+        self.cid = str(values.get("id") or "")
+        # the name as the server keeps it, and as the trainer reads it (translated)
+        self.stored = str(values.get("name") or self.cid)
+        self.shown = editor._(self.stored)
+        self.name = _labelled(ipywidgets.Text(value=self.shown), "icb-text")
+        self.weight = _labelled(
+            ipywidgets.BoundedFloatText(
+                value=float(values.get("weight", 1)), min=0, max=100, step=0.5
+            ),
+            "icb-number",
+        )
+        self.remove = button(
+            editor._("Remove this criterion"), lambda: editor.remove_criterion(self)
+        )
+        self.renumber(editor, number)
+        self.children = [self.name, self.weight, self.remove]
+
+    def renumber(self, editor: EventEditor, number: int) -> None:
+        _ = editor._
+        self.name.description = _("Criterion {n}").format(n=number)
+        self.weight.description = _("Weight of criterion {n}").format(n=number)
+        self.remove.tooltip = _("Remove criterion {n}").format(n=number)
+
+    def spec(self, taken: set[str]) -> dict[str, Any]:
+        """{id, name, weight}; a new criterion gets an id none in `taken` has, and keeps it."""
+        name = self.name.value.strip()
+        if not self.cid:
+            cid = base = slugify(name, "critere")[:36].strip("-") or "critere"
+            n = 2
+            while cid in taken:
+                cid, n = f"{base}-{n}", n + 1
+            taken.add(cid)
+            self.cid = cid
+        stored = self.stored if name == self.shown else name
+        return {"id": self.cid, "name": stored, "weight": self.weight.value}
 
 
 class ChallengeRow(ipywidgets.VBox):
@@ -318,17 +369,12 @@ class EventEditor(ipywidgets.VBox):
         self.add_challenge_button = button(
             _("Add a challenge"), lambda: self.add_challenge({}), icon="plus"
         )
-        self.rubric_names: dict[str, str] = {}
-        self.weights = {
-            cid: _labelled(
-                ipywidgets.BoundedFloatText(
-                    value=1, min=0, max=100, step=0.5, description=self.criterion_label(cid)
-                ),
-                "icb-number",
-            )
-            for cid in CRITERIA
-        }
-        self.rubric_box = ipywidgets.VBox(list(self.weights.values()))
+        self.criteria: list[CriterionRow] = []
+        self.rubric_box = ipywidgets.VBox()
+        self.add_criterion_button = button(
+            _("Add a criterion"), lambda: self.add_criterion({"weight": 1}), icon="plus"
+        )
+        self._fill_rubric(None)
         self.prizes = _labelled(
             ipywidgets.Textarea(
                 description=_("Prizes, one a line (1: First prize)"),
@@ -377,10 +423,11 @@ class EventEditor(ipywidgets.VBox):
                 self.add_challenge_button,
                 self.slots["challenges"],
                 html_block(
-                    f"<h5>{_h(_('Rubric: the weight of each criterion'))}</h5>"
-                    f"<p class='icb-help'>{_h(_('0 leaves a criterion out.'))}</p>"
+                    f"<h5>{_h(_('Rubric: the criteria and their weights'))}</h5>"
+                    f"<p class='icb-help'>{_h(_(RUBRIC_HELP))}</p>"
                 ),
                 self.rubric_box,
+                self.add_criterion_button,
                 self.slots["rubric"],
                 *with_slot("prizes", self.prizes),
                 self.problem,
@@ -442,17 +489,6 @@ class EventEditor(ipywidgets.VBox):
             "h5p": "H5P",
             "scorm": "SCORM",
         }.get(kind, kind)
-
-    def criterion_label(self, cid: str) -> str:
-        _ = self._
-        names = {
-            "pedagogy": _("Pedagogical quality"),
-            "accessibility": _("Accessibility"),
-            "curriculum": _("Fit with the curriculum"),
-            "originality": _("Originality"),
-            "technical": _("Technical quality"),
-        }
-        return names.get(cid) or self.rubric_names.get(cid) or cid
 
     def state_label(self, state: str) -> str:
         _ = self._
@@ -597,22 +633,27 @@ class EventEditor(ipywidgets.VBox):
         self.show_local_deadline()
 
     def _fill_rubric(self, rubric: list[Mapping[str, Any]] | None) -> None:
-        rubric = rubric or [{"id": c, "name": c, "weight": 1.0} for c in CRITERIA]
-        self.rubric_names = {str(c["id"]): str(c.get("name") or c["id"]) for c in rubric}
-        for cid in list(self.weights):
-            if cid not in self.rubric_names:
-                self.weights.pop(cid).close()
-        for c in rubric:
-            cid = str(c["id"])
-            if cid not in self.weights:
-                self.weights[cid] = _labelled(
-                    ipywidgets.BoundedFloatText(
-                        min=0, max=100, step=0.5, description=self.criterion_label(cid)
-                    ),
-                    "icb-number",
-                )
-            self.weights[cid].value = float(c.get("weight", 1))
-        self.rubric_box.children = list(self.weights.values())
+        for criterion in self.criteria:
+            criterion.close()
+        self.criteria = []
+        for item in rubric or DEFAULT_RUBRIC:
+            self.add_criterion(item)
+
+    def criterion(self, cid: str) -> CriterionRow:
+        return next(c for c in self.criteria if c.cid == cid)
+
+    def add_criterion(self, values: Mapping[str, Any]) -> CriterionRow:
+        criterion = CriterionRow(self, len(self.criteria) + 1, values)
+        self.criteria.append(criterion)
+        self.rubric_box.children = list(self.criteria)
+        return criterion
+
+    def remove_criterion(self, criterion: CriterionRow) -> None:
+        self.criteria.remove(criterion)
+        self.rubric_box.children = list(self.criteria)
+        criterion.close()
+        for number, item in enumerate(self.criteria, start=1):
+            item.renumber(self, number)
 
     def add_challenge(self, values: Mapping[str, Any]) -> ChallengeRow:
         challenge = ChallengeRow(self, len(self.challenge_rows) + 1, values)
@@ -681,20 +722,20 @@ class EventEditor(ipywidgets.VBox):
             "jurors": list(self.jurors.value),
             "jurors_per_submission": int(self.per_submission.value),
             "challenges": [c.spec(taken) for c in self.challenge_rows],
-            "rubric": [
-                {"id": cid, "name": self.rubric_names.get(cid, cid), "weight": w.value}
-                for cid, w in self.weights.items()
-            ],
+            "rubric": self.rubric_spec(),
             "prizes": parse_prizes(self.prizes.value),
         }
         if self.editing is None:
             data["slug"] = self.slug.value.strip() or slugify(data["title"])
-            # a new event reweights the five default criteria (their names stay translatable)
-            data["rubric"] = {cid: w.value for cid, w in self.weights.items()}
         return data
 
+    def rubric_spec(self) -> list[dict[str, Any]]:
+        # the ids already given first: a new criterion never takes an existing one's id
+        taken = {c.cid for c in self.criteria if c.cid}
+        return [c.spec(taken) for c in self.criteria]
+
     def changes(self) -> dict[str, Any]:
-        """What differs from the event being edited (the rubric only if a weight changed:
+        """What differs from the event being edited (the rubric only if a criterion changed:
         it cannot change once a juror has scored)."""
         assert self.editing is not None
         new = self.spec()
@@ -705,8 +746,8 @@ class EventEditor(ipywidgets.VBox):
             if name == "deadline":
                 same = parse_utc(value) == parse_utc(before)
             elif name == "rubric":
-                same = [(c["id"], float(c["weight"])) for c in value] == [
-                    (c["id"], float(c["weight"])) for c in before or []
+                same = [(c["id"], c["name"], float(c["weight"])) for c in value] == [
+                    (c["id"], c["name"], float(c["weight"])) for c in before or []
                 ]
             elif name == "challenges":
                 same = value == [

@@ -11,7 +11,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from ..i18n import ImaginecoleError
@@ -75,6 +74,8 @@ def curriculum(country: str) -> dict[str, Any]:
         raise ImaginecoleError(
             "The curriculum file {path} is not valid YAML: {error}", path=path, error=exc
         ) from exc
+    import jsonschema  # here: importing it costs about 2 s (its format checkers)
+
     errors = sorted(jsonschema.Draft202012Validator(CURRICULUM_SCHEMA).iter_errors(data), key=str)
     if errors:
         error = errors[0]

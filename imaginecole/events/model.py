@@ -12,21 +12,15 @@ from typing import Any
 
 from ..catalogue.model import RESOURCE_TYPES
 from ..curricula import levels as curriculum_levels
-from ..i18n import N_, ImaginecoleError
+from ..i18n import ImaginecoleError
 from ..workshop.countries import COUNTRIES, country_code
 from ..workshop.roster import SAFE_USERNAME
+from .rubric import DEFAULT_RUBRIC, MAX_CRITERIA
 
 KINDS = ("workshop", "hackathon")
 STATES = ("draft", "open", "judging", "closed")  # closed: the results are public
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 MAX_SCORE = 5
-DEFAULT_RUBRIC = (
-    {"id": "pedagogy", "name": N_("Pedagogical quality"), "weight": 1.0},
-    {"id": "accessibility", "name": N_("Accessibility"), "weight": 1.0},
-    {"id": "curriculum", "name": N_("Fit with the curriculum"), "weight": 1.0},
-    {"id": "originality", "name": N_("Originality"), "weight": 1.0},
-    {"id": "technical", "name": N_("Technical quality"), "weight": 1.0},
-)
 FIELDS = (
     "slug",
     "title",
@@ -230,6 +224,13 @@ def clean_rubric(value: Any) -> list[dict[str, Any]]:
         value = [{**c, "weight": value.get(c["id"], c["weight"])} for c in DEFAULT_RUBRIC]
     if not isinstance(value, list) or not value:
         raise field_error("rubric", "must list the criteria, each with an id, a name and a weight.")
+    if len(value) > MAX_CRITERIA:
+        raise field_error(
+            "rubric",
+            "has {n} criteria; a rubric has at most {max}: merge or remove some.",
+            n=len(value),
+            max=MAX_CRITERIA,
+        )
     out, seen = [], set()
     for i, item in enumerate(value, start=1):
         where = f"rubric[{i}]"

@@ -415,7 +415,8 @@ def test_a_trainer_creates_and_edits_an_event_in_the_dashboard(catalogue):
     challenge.kinds.value = ("grain", "comic")
     # the levels of the Tunisian curriculum
     assert challenge.levels.options[1] == ("1re année de base (1-base)", "1-base")
-    form.weights["pedagogy"].value = 2
+    assert [c.name.value for c in form.criteria][:2] == ["Qualité pédagogique", "Accessibilité"]
+    form.criterion("pedagogy").weight.value = 2
     form.prizes.value = "Premier prix\n3: Prix du public"
 
     # refused by the server: the message names the field, next to the form, nothing is lost
@@ -476,6 +477,36 @@ def test_a_trainer_creates_and_edits_an_event_in_the_dashboard(catalogue):
     assert saved is not None and saved["title"] == "Hackathon de Saint-Louis 2026"
     assert form.slots["starts"].layout.display == "none"
     assert "Enregistré" in form.save_status.text
+    assert form.save() is form.editing and "Rien n'a changé." in form.save_status.text
+
+    # the rubric: a criterion renamed, one removed, one added; the others keep their
+    # translatable names
+    form.criterion("originality").name.value = "Créativité"
+    form.remove_criterion(form.criterion("technical"))
+    added = form.add_criterion({"weight": 1})
+    assert added.name.description == "Critère 5"
+    assert added.weight.description == "Poids du critère 5"
+    added.name.value = "Clarté des consignes"
+    added.weight.value = 3
+    assert set(form.changes()) == {"rubric"}
+    assert form.save() is not None, form.problem.value
+    rubric = requests.get(catalogue["url"] + f"api/events/{slug}", headers=trainer, timeout=60)
+    assert [(c["id"], c["name"], c["weight"]) for c in rubric.json()["rubric"]] == [
+        ("pedagogy", "Pedagogical quality", 2),
+        ("accessibility", "Accessibility", 1),
+        ("curriculum", "Fit with the curriculum", 1),
+        ("originality", "Créativité", 1),
+        ("clarte-des-consignes", "Clarté des consignes", 3),
+    ]
+    assert form.criterion("clarte-des-consignes").name.value == "Clarté des consignes"
+    # more than twelve criteria: refused under the rubric, nothing lost
+    for n in range(8):
+        form.add_criterion({"weight": 1}).name.value = f"Critère en plus {n}"
+    assert form.save() is None
+    assert "au plus 12" in text(form.slots["rubric"].value)
+    assert len(form.criteria) == 13 and form.criteria[-1].name.value == "Critère en plus 7"
+    for extra in form.criteria[5:]:
+        form.remove_criterion(extra)
     assert form.save() is form.editing and "Rien n'a changé." in form.save_status.text
 
     # run it: the participants of the workshop (the hub's users, trainers left out)

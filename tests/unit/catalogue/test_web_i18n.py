@@ -14,10 +14,20 @@ from imaginecole.i18n import locale_dir
 REPO = Path(__file__).resolve().parents[3]
 CATALOGUE = REPO / "imaginecole" / "catalogue"
 TEMPLATES = REPO / "templates" / "catalogue"
-# what a visitor of the pages can read (Arabic too); the CLI is French + English
-PAGE_SOURCES = ["web.py", "auth.py", "api.py", "feeds.py", "labels.py"]
-CLI_SOURCES = ["cli_server.py"]
-KEYWORDS = {"_": None, "N_": None, "WebError": (2,), "ImaginecoleError": (1,)}
+CLI_SOURCES = ["cli_server.py", "commands.py"]
+# what a visitor of the pages or a client of the API can read (Arabic too): everything but
+# the command line, which is French and English
+PAGE_SOURCES = sorted(p.name for p in CATALOGUE.glob("*.py") if p.name not in CLI_SOURCES)
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "WebError": (2,),
+    "ImaginecoleError": (1,),
+    "PermissionDenied": (1,),
+    "NotFound": (1,),
+    "Conflict": (1,),
+    "Message": (1,),
+}
 
 
 def python_messages(names: list[str]) -> set[str]:
@@ -54,6 +64,7 @@ def test_templates_and_page_code_use_gettext():
     assert len(template_messages()) > 60
     assert "Skip to the content" in template_messages()
     assert "There is nothing at this address." in python_messages(PAGE_SOURCES)
+    assert "service.py" in PAGE_SOURCES and "sequences.py" in PAGE_SOURCES
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_file
+from babel.messages.extract import extract_python
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
@@ -24,16 +24,25 @@ KEYWORDS = {
     "PermissionDenied": (1,),
     "NotFound": (1,),
     "Conflict": (1,),
+    "field_error": (2,),
 }
+FIELD_PREFIX = "The field « {field} » "
 
 
 def python_messages() -> set[str]:
     found = set()
     for path in sorted(EVENTS.glob("*.py")):
-        for _line, message, _comments, _context in extract_from_file("python", path, KEYWORDS):
-            found.add(message if isinstance(message, str) else message[0])
-    # field_error(field, message) prefixes its messages: the whole sentence is the msgid
-    found.discard("The field « {field} » ")
+        with path.open("rb") as fh:
+            for _line, function, args, _comments in extract_python(fh, KEYWORDS, [], {}):
+                spec = KEYWORDS.get(function)
+                index = spec[0] - 1 if spec else 0
+                args = args if isinstance(args, tuple) else (args,)
+                message = args[index] if index < len(args) else None
+                if not message:
+                    continue
+                # field_error(field, message) prefixes its message: the sentence is the msgid
+                found.add(FIELD_PREFIX + message if function == "field_error" else message)
+    found.discard(FIELD_PREFIX)
     return found
 
 
@@ -59,6 +68,15 @@ def test_every_events_string_is_in_french():
     messages = python_messages() | template_messages()
     assert len(messages) > 100
     assert untranslated(messages, "fr") == []
+
+
+def test_every_events_string_is_in_arabic():
+    """The events are pages and answers of the catalogue, which speaks Arabic too."""
+    messages = python_messages() | template_messages()
+    assert FIELD_PREFIX + "has {n} criteria; a rubric has at most {max}: merge or remove some." in (
+        messages
+    )
+    assert untranslated(messages, "ar") == []
 
 
 @pytest.mark.parametrize("name", PUBLIC_TEMPLATES)
