@@ -239,6 +239,11 @@ def test_a_trainer_creates_an_event_in_the_dashboard_by_keyboard(hub, workshop, 
 
     hours.fill("6")
     hours.press("Tab")
+    # a criterion of the trainer's own in the jury's rubric
+    press("Ajouter un critère")
+    page.get_by_label("Critère 6", exact=True).fill("Clarté des consignes")
+    page.get_by_label("Poids du critère 6", exact=True).fill("2")
+    page.keyboard.press("Tab")
     press("Enregistrer l'événement")
     page.get_by_text("Créé : « Atelier numérique de Thiès ».").wait_for(timeout=60_000)
     assert page.locator(".ictd-form-error").count() == 0
@@ -260,5 +265,15 @@ def test_a_trainer_creates_an_event_in_the_dashboard_by_keyboard(hub, workshop, 
     ).json()
     teams = {p["username"]: p["team"] for p in people}
     assert teams["moussa.ba"] == teams["fatou.sow"] == "les-baobabs"
+    event = requests.get(
+        env["IMAGINECOLE_CATALOGUE_URL"] + "api/events/atelier-numerique-de-thies",
+        headers={"Authorization": f"token {env['JUPYTERHUB_API_TOKEN']}"},
+        timeout=60,
+    ).json()
+    assert event["rubric"][-1] == {
+        "id": "clarte-des-consignes",
+        "name": "Clarté des consignes",
+        "weight": 2.0,
+    }
     assert "formatrice" not in teams
     assert axe_violations(page) == []
