@@ -11,22 +11,37 @@ IPython kernel (``exec``):
   groups;
 - its working folder is a fresh scratch folder (``HOME`` too), removed by the service
   once the kernel is gone;
-- no hub or service token in its environment.
+- no hub or service token in its environment;
+- with ``--no-network`` (the service runs as root and the system allows it): a network
+  namespace of its own, with no interface up, so that no address answers, the hub's, the
+  catalogue's and the database's on 127.0.0.1 included; the service then talks to it over
+  Unix sockets (ZeroMQ's ``ipc`` transport) in a folder kernels may create sockets in but
+  not list;
+- the kernel is not dumpable (``PR_SET_DUMPABLE`` 0): another app's kernel, though it runs
+  as the same account, can neither trace it nor read its memory; and the copy of its
+  connection file (its signing key) is removed once the kernel has read it.
+
+The kernel is started in this process once all that is done (not ``exec``, which would make
+the process dumpable again).
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import resource
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
-from traitlets import Integer, Unicode
+from traitlets import Bool, Integer, Unicode
 
 KERNEL_NAME = "python3"
+CLONE_NEWNET = 0x40000000
+PR_SET_DUMPABLE = 4
 # environment a kernel never sees: the service's hub token and OAuth client
 SECRET_PREFIXES = ("JUPYTERHUB_", "JPY_", "CONFIGPROXY_")
 # one BLAS thread per kernel: each thread reserves address space, and the CPU is shared
@@ -52,6 +67,9 @@ class AppKernelSpecManager(KernelSpecManager):
     account = Unicode(
         "", config=True, help="OS account kernels run as when the service runs as root."
     )
+    no_network = Bool(
+        False, config=True, help="Kernels in a network namespace of their own (needs root)."
+    )
 
     def find_kernel_specs(self) -> dict[str, str]:
         return {KERNEL_NAME: str(Path(__file__).parent)}
@@ -64,6 +82,8 @@ class AppKernelSpecManager(KernelSpecManager):
         argv += [f"--file-mb={self.file_limit_mb}", f"--scratch={self.scratch_dir}"]
         if self.account:
             argv += [f"--account={self.account}"]
+        if self.no_network:
+            argv += ["--no-network"]
         argv += ["--", "-f", "{connection_file}"]
         return KernelSpec(
             argv=argv,
@@ -85,6 +105,30 @@ def set_limits(mem_mb: int, cpu_seconds: int, file_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_mb * 1024 * 1024,) * 2)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def leave_network() -> None:
+    """Move this process into a new network namespace: only a loopback, down."""
+    if _libc().unshare(CLONE_NEWNET) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, os.strerror(error))
+
+
+def network_isolation_available() -> bool:
+    """Whether this system lets the service start kernels without network (root, and no
+    container policy that forbids new namespaces)."""
+    probe = "from imaginecole.apps.kernel import leave_network; leave_network()"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
 
 
 def scratch_folder(root: Path) -> Path:
@@ -123,11 +167,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--file-mb", type=int, default=64)
     parser.add_argument("--scratch", type=Path, required=True)
     parser.add_argument("--account", default="")
+    parser.add_argument("--no-network", action="store_true")
     parser.add_argument("kernel_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     kernel_args = [a for a in args.kernel_args if a != "--"]
+    started_in = os.getcwd()
 
+    if args.no_network:
+        leave_network()  # before the account change: it needs root
     scratch = scratch_folder(args.scratch)
+    copy = None
     env = {k: v for k, v in os.environ.items() if not k.startswith(SECRET_PREFIXES)}
     env.update(ONE_THREAD)
     env["HOME"] = str(scratch)
@@ -149,11 +198,21 @@ def main(argv: list[str] | None = None) -> None:
         os.setgid(entry.pw_gid)
         os.setuid(entry.pw_uid)
         env["USER"] = env["LOGNAME"] = args.account
+    _libc().prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     os.chdir(scratch)
     set_limits(args.mem_mb, args.cpu_seconds, args.file_mb)
-    command = [sys.executable, "-m", "ipykernel_launcher", *kernel_args]
-    sys.stdout.flush()
-    os.execve(sys.executable, command, env)
+    os.environ.clear()
+    os.environ.update(env)
+    # as ipykernel_launcher does: the folder this was started from is not on the path (the
+    # kernel puts its own working folder, the scratch one, back)
+    sys.path[:] = [p for p in sys.path if p not in ("", started_in)]
+    from ipykernel.kernelapp import IPKernelApp
+
+    app = IPKernelApp.instance()
+    app.initialize(kernel_args)
+    if copy is not None:
+        copy.unlink()  # the key now lives in this process only
+    app.start()
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from jupyter_server.base.handlers import FileFindHandler
 from jupyter_server.utils import url_path_join
 from tornado.ioloop import PeriodicCallback
 from tornado.web import GZipContentEncoding, RedirectHandler
-from traitlets import Bool, Instance, Integer, Unicode
+from traitlets import Bool, Instance, Integer, Unicode, observe
 from traitlets.config import Config
 from voila.app import Voila
 from voila.static_file_handler import MultiStaticFileHandler
@@ -39,7 +39,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 
 from imaginecole.i18n import N_, _
 
-from .kernel import AppKernelSpecManager, remove_dead_scratch
+from .kernel import AppKernelSpecManager, network_isolation_available, remove_dead_scratch
 from .sync import CatalogueApps, SyncReport, notebook_name
 
 TEMPLATE = "imaginecole-app"
@@ -163,6 +163,9 @@ class AppsVoila(Voila):
     poll_seconds = Integer(30, config=True, help="Seconds between two reads of the catalogue.")
     scratch_root = Unicode(config=True, help="Folder of the kernels' scratch folders.")
     anonymous = Bool(False, config=True, help="No hub sign-in: the pages set the _xsrf cookie.")
+    sockets_for_kernels = Bool(
+        False, config=True, help="Kernels (another account) bind their Unix sockets here."
+    )
     catalogue = Instance(CatalogueApps, allow_none=True)
     _refreshing = False
 
@@ -285,6 +288,12 @@ class AppsVoila(Voila):
         PeriodicCallback(every_poll, self.poll_seconds * 1000).start()
         super().listen()
 
+    @observe("connection_dir")
+    def _connection_dir_made(self, change) -> None:
+        # Voilà makes it (0700) as it starts, before any kernel
+        if self.sockets_for_kernels and change.new:
+            open_for_sockets(Path(change.new))
+
     def start(self) -> None:
         Path(self.root_dir).mkdir(parents=True, exist_ok=True)
         self.catalogue = CatalogueApps(self.catalogue_url, Path(self.root_dir))
@@ -299,7 +308,19 @@ class AppsVoila(Voila):
             shutil.rmtree(self.scratch_root, ignore_errors=True)
 
 
-def service_config(args: argparse.Namespace, scratch: Path, account: str) -> Config:
+def open_for_sockets(folder: Path) -> Path:
+    """Let kernels without network bind their Unix sockets in `folder`, where the connection
+    files are: any account may create a socket there (they run as the kernels' account),
+    none may list the folder or remove another's file (the files stay 0600, the service's)."""
+    os.chmod(folder, 0o1733)
+    return folder
+
+
+def service_config(
+    args: argparse.Namespace, scratch: Path, account: str, isolate: bool = False
+) -> Config:
+    """The service's configuration; `isolate`: kernels without network, on Unix sockets in
+    the folder of their connection files (Voilà makes it in `scratch`)."""
     c = Config()
     c.Voila.ip = args.ip
     c.Voila.port = args.port
@@ -337,6 +358,11 @@ def service_config(args: argparse.Namespace, scratch: Path, account: str) -> Con
     c.AppKernelSpecManager.cpu_limit_seconds = args.cpu_seconds
     c.AppKernelSpecManager.scratch_dir = str(scratch)
     c.AppKernelSpecManager.account = account
+    c.Voila.connection_dir_root = str(scratch)
+    if isolate:
+        c.AppKernelSpecManager.no_network = True
+        c.KernelManager.transport = "ipc"
+        c.AppsVoila.sockets_for_kernels = True
     if not args.anonymous:
         c.Voila.identity_provider_class = "imaginecole.apps.identity.ServiceIdentityProvider"
     return c
@@ -390,10 +416,19 @@ def main(argv: list[str] | None = None) -> None:
         from imaginecole.hub.spawner import ensure_account
 
         account = ensure_account(args.kernel_account).pw_name
+    isolate = bool(account) and network_isolation_available()
+    if not isolate:
+        print(
+            _(
+                "apps: the kernels can reach the network (this needs the service to run as "
+                "root, on a system that allows network namespaces)."
+            ),
+            file=sys.stderr,
+        )
     args.apps_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="ic-apps-"))
     os.chmod(scratch, 0o711)
-    app = AppsVoila(config=service_config(args, scratch, account))
+    app = AppsVoila(config=service_config(args, scratch, account, isolate))
     app.initialize([str(args.apps_dir)])
     app.start()
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -25,6 +26,14 @@ REPO = Path(__file__).resolve().parents[2]
 CONFIG = re.compile(r'<script id="jupyter-config-data"[^>]*>(.*?)</script>', re.S)
 # a module the apps' own front end does not know: it may bring widgets (JavaScript) of its own
 OWN_WIDGETS = "import psygnal\nimport ipywidgets\n\nipywidgets.IntSlider(description='n')"
+# an app that calls a service of the machine (here the catalogue) and says what happened
+CALLS_OUT = """import errno, socket
+try:
+    socket.create_connection(("127.0.0.1", PORT), timeout=5).close()
+    print("joint")
+except OSError as exc:
+    print("injoignable", errno.errorcode.get(exc.errno, exc))
+"""
 
 
 @pytest.fixture
@@ -43,6 +52,13 @@ def service(tmp_path):
         state="published",
     )
     served = Served(catalogue).start()
+    code = CALLS_OUT.replace("PORT", str(urlsplit(served.url).port))
+    calls_out = catalogue.publish(
+        editor,
+        app_bundle(tmp_path / "net", "Le réseau", code),
+        formats=[],
+        state="published",
+    ).uid
     port = free_loopback_port()
     log = tmp_path / "apps.log"
     env = {**os.environ, "JUPYTER_PATH": str(REPO / "templates")}
@@ -62,7 +78,7 @@ def service(tmp_path):
         except requests.RequestException:
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
-    yield url, uid, log
+    yield url, uid, log, calls_out
     proc.terminate()
     proc.wait(timeout=60)
     served.stop()
@@ -70,7 +86,7 @@ def service(tmp_path):
 
 
 def test_an_idle_kernel_is_culled(service):
-    url, uid, log = service
+    url, uid, log, _calls_out = service
     page = requests.get(f"{url}voila/render/{uid}.ipynb", timeout=120)
     assert page.status_code == 200
     # the notebook ran: its widgets are in the page, and no error message
@@ -109,7 +125,7 @@ def test_an_app_page_loads_only_what_it_needs_and_browsers_keep_it(service):
     naming its version, kept a year, compressed. An app of ipywidgets alone gets the apps' own
     front end (one script); an app with widgets of its own gets Voilà's, without the
     JupyterLab-only parts."""
-    url, uid, _log = service
+    url, uid, _log, calls_out = service
     page = requests.get(f"{url}voila/render/{uid}.ipynb", timeout=120)
     assert page.status_code == 200
     config = json.loads(CONFIG.search(page.text).group(1))
@@ -130,7 +146,8 @@ def test_an_app_page_loads_only_what_it_needs_and_browsers_keep_it(service):
     assert fonts, "no FontAwesome font in app.css"
     assert requests.get(f"{url}{static.lstrip('/')}/{fonts[0]}", timeout=30).status_code == 200
 
-    own = next(p.stem for p in (service_apps(_log)).glob("*.ipynb") if p.stem != uid)
+    apps = service_apps(_log).glob("*.ipynb")
+    own = next(p.stem for p in apps if p.stem not in (uid, calls_out))
     page = requests.get(f"{url}voila/render/{own}.ipynb", timeout=120)
     assert page.status_code == 200
     config = json.loads(CONFIG.search(page.text).group(1))
@@ -160,7 +177,7 @@ def service_apps(log: Path) -> Path:
 def test_the_page_stops_its_kernel_without_the_hub(service):
     """Without the hub's sign-in the page still gets its `_xsrf` cookie, so its own shutdown
     (tab closed, failed app) stops the kernel at once instead of after the culling delay."""
-    url, uid, _log = service
+    url, uid, _log, _calls_out = service
     browser = requests.Session()  # keeps cookies, as a browser does
     page = browser.get(f"{url}voila/render/{uid}.ipynb", timeout=120)
     assert page.status_code == 200
@@ -183,3 +200,15 @@ def test_the_page_stops_its_kernel_without_the_hub(service):
     )
     assert 200 <= done.status_code < 300, done.text
     assert browser.get(f"{url}api/kernels/{second}", timeout=30).status_code == 404
+
+
+def test_an_app_reaches_no_service_of_the_machine(service):
+    """Its kernel has no network: the hub, the proxy, the catalogue and the database listen
+    on 127.0.0.1, and an app cannot call them (the service runs as root in the tests, as
+    `imaginecole up` runs it)."""
+    url, _uid, log, calls_out = service
+    assert os.geteuid() == 0, "the apps service keeps kernels off the network only as root"
+    page = requests.get(f"{url}voila/render/{calls_out}.ipynb", timeout=120)
+    assert page.status_code == 200
+    assert "injoignable ENETUNREACH" in page.text, log.read_text()[-3000:]
+    assert "joint" not in page.text.replace("injoignable", "")

@@ -341,14 +341,12 @@ def test_an_app_that_loops_is_stopped_at_the_cell_timeout(hub, apps, learner_pag
 
 
 def kernel_process(kernel_id: str) -> psutil.Process:
-    """The process of the apps service's kernel `kernel_id`, found by its shell port."""
-    found = list(Path(tempfile.gettempdir()).glob(f"voila_*/kernel-{kernel_id}.json"))
-    assert found, f"no connection file for kernel {kernel_id}"
-    port = json.loads(found[0].read_text())["shell_port"]
-    for conn in psutil.net_connections("tcp"):
-        if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN:
-            return psutil.Process(conn.pid)
-    raise AssertionError(f"no process listens on the shell port of kernel {kernel_id}")
+    """The process of the apps service's kernel `kernel_id`, found by its connection file."""
+    wanted = f"kernel-{kernel_id}.json"
+    for process in psutil.process_iter(["cmdline"]):
+        if any(arg.endswith(wanted) for arg in process.info["cmdline"] or []):
+            return process
+    raise AssertionError(f"no process runs kernel {kernel_id}")
 
 
 def test_a_kernel_that_dies_turns_the_page_into_a_plain_message(hub, apps, learner_page):

@@ -141,3 +141,72 @@ def test_every_kernel_name_of_an_app_gets_the_limited_kernel(tmp_path):
     assert "imaginecole.apps.kernel" in spec.argv and "--mem-mb=512" in spec.argv
     assert list(specs.get_all_specs()) == ["python3"]
     assert shutil.which(spec.argv[0])
+
+
+NETWORK_PROBE = r"""
+import errno, json, os, socket
+found = {}
+try:
+    socket.create_connection(("127.0.0.1", PORT), timeout=5).close()
+    found["loopback"] = "reached"
+except OSError as exc:
+    found["loopback"] = errno.errorcode.get(exc.errno, str(exc))
+found["key"] = os.path.exists("kernel.json")
+found["pid"] = os.getpid()
+print(json.dumps(found))
+"""
+
+
+def test_a_kernel_without_network_reaches_nothing_and_keeps_its_memory_to_itself(scratch):
+    """What an app's kernel could otherwise do: call the hub's, the catalogue's or the
+    database's port on 127.0.0.1, or read another app kernel's memory and signing key (they
+    run as the same account)."""
+    import socket
+    import subprocess
+
+    from imaginecole.apps.kernel import network_isolation_available
+    from imaginecole.apps.service import open_for_sockets
+
+    if os.geteuid() != 0:
+        # the kernels' account and their namespace both need root: the service says so
+        assert not network_isolation_available()
+        return
+    assert network_isolation_available(), "root may make network namespaces here"
+    account = ensure_account("ic-apps")
+    specs = AppKernelSpecManager(scratch_dir=str(scratch), account=account.pw_name, no_network=True)
+    sockets = scratch / "sockets"
+    sockets.mkdir()
+    open_for_sockets(sockets)
+    km = KernelManager(
+        kernel_name="python3",
+        kernel_spec_manager=specs,
+        transport="ipc",
+        connection_file=str(sockets / "kernel-test.json"),
+    )
+    with socket.socket() as server:  # a service of the machine, as the catalogue is
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        km.start_kernel()
+        try:
+            code = f"PORT = {server.getsockname()[1]}\n" + NETWORK_PROBE
+            found = json.loads(run(km, code))
+            # another process of the kernels' account (another app's kernel) looks at it
+            peek = subprocess.run(
+                [
+                    "python3",
+                    "-c",
+                    f"open('/proc/{found['pid']}/environ', 'rb').read()",
+                ],
+                user=account.pw_uid,
+                group=account.pw_gid,
+                extra_groups=[],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        finally:
+            km.shutdown_kernel(now=True)
+    assert found["loopback"] == "ENETUNREACH"
+    assert found["key"] is False  # its copy of the connection file is gone once read
+    assert peek.returncode != 0 and "PermissionError" in peek.stderr
+    assert all(p.is_socket() is False for p in sockets.iterdir())  # cleaned up at shutdown
