@@ -24,7 +24,8 @@ def ephemeral_range() -> tuple[int, int]:
     return low, high
 
 
-def _free(port: int) -> bool:
+def is_free(port: int) -> bool:
+    """Whether a server may bind `port` on 127.0.0.1 now."""
     with socket.socket() as sock:
         try:
             sock.bind(("127.0.0.1", port))
@@ -39,7 +40,7 @@ def free_loopback_port(preferred: int = 0, size: int = 1) -> int:
     if (
         preferred
         and preferred + size <= 65536
-        and all(_free(p) for p in range(preferred, preferred + size))
+        and all(is_free(p) for p in range(preferred, preferred + size))
     ):
         return preferred
     low, high = ephemeral_range()
@@ -48,6 +49,6 @@ def free_loopback_port(preferred: int = 0, size: int = 1) -> int:
     for _ in range(500):
         start, end = random.choice(candidates)
         base = random.randrange(start, end)
-        if all(_free(p) for p in range(base, base + size)):
+        if all(is_free(p) for p in range(base, base + size)):
             return base
     raise OSError("no free port on 127.0.0.1")

@@ -7,15 +7,7 @@ from __future__ import annotations
 import socket
 
 from imaginecole.ports import ephemeral_range, free_loopback_port
-
-
-def bindable(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+from imaginecole.ports import is_free as bindable
 
 
 def test_a_chosen_block_is_free_and_outside_the_ephemeral_range():
