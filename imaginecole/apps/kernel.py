@@ -1,8 +1,9 @@
-"""App kernels with limits: memory, CPU time, an unprivileged account, a scratch folder.
+"""App kernels with limits: memory, CPU time, an unprivileged account, a scratch folder,
+no network.
 
 Voilà asks its kernel spec manager for the notebook's kernel (``python3``); ours answers
-with a spec whose command is this module, which sets the limits and then becomes the
-IPython kernel (``exec``):
+with a spec whose command is this module, which sets the limits and then runs the IPython
+kernel itself:
 
 - ``RLIMIT_AS`` (address space) and ``RLIMIT_CPU`` (CPU seconds over the kernel's life:
   past it the kernel gets SIGXCPU and dies; the page then says the app stopped);
