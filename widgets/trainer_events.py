@@ -49,11 +49,11 @@ COUNTRY_ZONES = {
     "MR": "Africa/Nouakchott",
     "TN": "Africa/Tunis",
 }
-# the fields of the form, in the order a refusal naming several is shown
 RUBRIC_HELP = N_(
     "The jurors score each criterion from 0 to 5; a weight of 0 leaves a criterion out. "
     "The rubric can change until the first score is given."
 )
+# the fields of the form, in the order a refusal naming several is shown
 FORM_FIELDS = (
     "title",
     "slug",
